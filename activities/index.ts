@@ -1,0 +1,467 @@
+/**
+ * Side effects of the cancellation workflow: every database read and write it needs. Each write is
+ * one transaction and idempotent: it is keyed by an audit event (`CancellationEvent.key`, unique), so
+ * an activity retried after a crash finds its own event and writes nothing twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db, DbTx } from '../db/client';
+import { cancellationViewFromRow } from '../db/cancellations';
+import type { CancellationRequest, CancellationView } from '../domain/cancellation';
+import { ErrorCode, type Refusal } from '../domain/errors';
+import type { Billing, CancellationStage, Charges, PurchaseChannel, Role, SubscriptionStatus } from '../domain/types';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+/** What eligibility (P4, P8–P12) and the effective date (P2) are decided from; dates as ISO strings. */
+export interface EligibilitySnapshot {
+  subscription: {
+    id: string;
+    accountId: string;
+    productName: string;
+    productFamily: string;
+    purchaseChannel: PurchaseChannel;
+    billing: Billing;
+    currentPeriodStart: string;
+    currentPeriodEnd: string;
+    contractEnd: string | null;
+    monthlyPriceCents: number;
+    currency: string;
+    onlineCancellable: boolean;
+    status: SubscriptionStatus;
+  };
+  requesterRoles: Role[];
+  balanceCents: number;
+  licensesAssigned: number;
+}
+
+export interface ScheduleInput {
+  request: CancellationRequest;
+  workflowId: string;
+  requestedAt: string;
+  effectiveAt: string;
+  charges: Charges;
+  balanceClear: boolean;
+  licensesUnassigned: boolean;
+}
+
+export interface ProgressInput {
+  cancellationId: string;
+  /** Idempotency key of this step's audit event, unique per cancellation. */
+  eventKey: string;
+  eventType: string;
+  actor: string;
+  at: string;
+  data?: Record<string, unknown>;
+  stage?: CancellationStage;
+  licensesUnassigned?: boolean;
+  dataBackupLocation?: string;
+}
+
+export interface NotifyInput {
+  cancellationId: string;
+  key: string;
+  template: 'cancellation_reminder';
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface RescheduleInput {
+  cancellationId: string;
+  eventKey: string;
+  actor: string;
+  at: string;
+  contractEnd: string;
+  effectiveAt: string;
+  charges: Charges;
+}
+
+const SYSTEM = 'system';
+
+// Every timestamp written here comes from the workflow (its deterministic clock), never from the
+// activity's wall clock, so a retried activity writes the same values.
+export function createActivities({ db }: ActivityDeps) {
+  async function viewOf(tx: DbTx | Db, cancellationId: string): Promise<CancellationView> {
+    const row = await tx.cancellation.findUnique({ where: { id: cancellationId } });
+    if (!row)
+      throw ApplicationFailure.create({
+        type: ErrorCode.notFound,
+        message: `cancellation ${cancellationId} does not exist`,
+        nonRetryable: true,
+      });
+    return cancellationViewFromRow(row);
+  }
+
+  /** Appends the audit event unless its key exists; tells whether this call is the first. */
+  async function appendEvent(
+    tx: DbTx,
+    event: { key: string; cancellationId: string | null; subscriptionId: string; accountId: string; actor: string; type: string; data?: unknown; at: string },
+  ): Promise<boolean> {
+    if (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })) return false;
+    await tx.cancellationEvent.create({
+      data: {
+        key: event.key,
+        cancellationId: event.cancellationId,
+        subscriptionId: event.subscriptionId,
+        accountId: event.accountId,
+        actor: event.actor,
+        type: event.type,
+        data: JSON.stringify(event.data ?? {}),
+        createdAt: new Date(event.at),
+      },
+    });
+    return true;
+  }
+
+  async function queueNotification(
+    tx: DbTx,
+    n: { key: string; accountId: string; cancellationId: string | null; template: string; recipient: string; payload: unknown; at: string },
+  ): Promise<void> {
+    if (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } })) return;
+    await tx.notification.create({
+      data: {
+        id: `ntf_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+        key: n.key,
+        accountId: n.accountId,
+        cancellationId: n.cancellationId,
+        template: n.template,
+        recipient: n.recipient,
+        payload: JSON.stringify(n.payload),
+        createdAt: new Date(n.at),
+      },
+    });
+  }
+
+  const tx = <T>(fn: (t: DbTx) => Promise<T>) => db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
+
+  return {
+    /** Read-only: the subscription, the requester's roles, the balance (P4) and licence assignments (P6). */
+    async loadEligibility(input: { subscriptionId: string; requesterUserId: string }): Promise<EligibilitySnapshot> {
+      const sub = await db.subscription.findUnique({ where: { id: input.subscriptionId } });
+      if (!sub)
+        throw ApplicationFailure.create({
+          type: ErrorCode.notFound,
+          message: `subscription ${input.subscriptionId} does not exist`,
+          nonRetryable: true,
+        });
+      const [roles, balance, licensesAssigned] = await Promise.all([
+        db.userRole.findMany({ where: { userId: input.requesterUserId }, select: { role: true } }),
+        db.invoice.aggregate({ where: { accountId: sub.accountId, status: 'open' }, _sum: { amountDueCents: true } }),
+        db.license.count({ where: { subscriptionId: sub.id, assignedToUserId: { not: null } } }),
+      ]);
+      return {
+        subscription: {
+          id: sub.id,
+          accountId: sub.accountId,
+          productName: sub.productName,
+          productFamily: sub.productFamily,
+          purchaseChannel: sub.purchaseChannel as PurchaseChannel,
+          billing: sub.billing as Billing,
+          currentPeriodStart: sub.currentPeriodStart.toISOString(),
+          currentPeriodEnd: sub.currentPeriodEnd.toISOString(),
+          contractEnd: sub.contractEnd?.toISOString() ?? null,
+          monthlyPriceCents: sub.monthlyPriceCents,
+          currency: sub.currency,
+          onlineCancellable: sub.onlineCancellable,
+          status: sub.status as SubscriptionStatus,
+        },
+        requesterRoles: roles.map((r) => r.role as Role),
+        balanceCents: balance._sum.amountDueCents ?? 0,
+        licensesAssigned,
+      };
+    },
+
+    /**
+     * P1: auto-renew off and the cancellation scheduled, in one transaction with its audit event and
+     * the `cancellation_scheduled` notification. A retry finds the row and returns it unchanged.
+     */
+    async scheduleCancellation(input: ScheduleInput): Promise<CancellationView> {
+      const { request } = input;
+      return tx(async (t) => {
+        const existing = await t.cancellation.findUnique({ where: { id: request.cancellationId } });
+        if (existing) return cancellationViewFromRow(existing);
+        const claimed = await t.subscription.updateMany({
+          where: { id: request.subscriptionId, status: 'active' },
+          data: { autoRenew: false, status: 'cancellation_scheduled' },
+        });
+        if (claimed.count !== 1)
+          throw ApplicationFailure.create({
+            type: ErrorCode.cancellationInProgress,
+            message: `subscription ${request.subscriptionId} is no longer active`,
+            nonRetryable: true,
+          });
+        // The data backup (P7) is never confirmed at this point, so every cancellation starts here.
+        const stage: CancellationStage = 'awaiting_prerequisites';
+        const row = await t.cancellation.create({
+          data: {
+            id: request.cancellationId,
+            workflowId: input.workflowId,
+            subscriptionId: request.subscriptionId,
+            accountId: request.accountId,
+            stage,
+            channel: request.channel,
+            requestedByUserId: request.requester.userId,
+            requestedByEmail: request.requester.email,
+            supportAgentId: request.supportAgentId,
+            reasonCode: request.reason?.code ?? null,
+            reasonComment: request.reason?.comment ?? null,
+            requestedAt: new Date(input.requestedAt),
+            effectiveAt: new Date(input.effectiveAt),
+            balanceClear: input.balanceClear,
+            licensesUnassigned: input.licensesUnassigned,
+            currency: input.charges.currency,
+            remainingCents: input.charges.remainingCents,
+            refundCents: input.charges.refundCents,
+            chargeLines: JSON.stringify(input.charges.lines),
+          },
+        });
+        const actor = request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`;
+        await appendEvent(t, {
+          key: `${request.cancellationId}:scheduled`,
+          cancellationId: request.cancellationId,
+          subscriptionId: request.subscriptionId,
+          accountId: request.accountId,
+          actor,
+          type: 'cancellation_scheduled',
+          data: { effectiveAt: input.effectiveAt, remainingCents: input.charges.remainingCents, autoRenew: false },
+          at: input.requestedAt,
+        });
+        await queueNotification(t, {
+          key: `${request.cancellationId}:cancellation_scheduled`,
+          accountId: request.accountId,
+          cancellationId: request.cancellationId,
+          template: 'cancellation_scheduled',
+          recipient: request.requester.email,
+          payload: { cancellationId: request.cancellationId, subscriptionId: request.subscriptionId, effectiveAt: input.effectiveAt, charges: input.charges },
+          at: input.requestedAt,
+        });
+        return cancellationViewFromRow(row);
+      });
+    },
+
+    /** A refusal leaves an audit event and a `cancellation_refused` notification (P11). */
+    async recordRefusal(input: { request: CancellationRequest; refusals: Refusal[]; at: string }): Promise<void> {
+      const { request } = input;
+      await tx(async (t) => {
+        const first = await appendEvent(t, {
+          key: `${request.cancellationId}:refused`,
+          cancellationId: null,
+          subscriptionId: request.subscriptionId,
+          accountId: request.accountId,
+          actor: request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`,
+          type: 'cancellation_refused',
+          data: { requestId: request.cancellationId, channel: request.channel, refusals: input.refusals },
+          at: input.at,
+        });
+        if (!first) return;
+        await queueNotification(t, {
+          key: `${request.cancellationId}:cancellation_refused`,
+          accountId: request.accountId,
+          cancellationId: null,
+          template: 'cancellation_refused',
+          recipient: request.requester.email,
+          payload: { subscriptionId: request.subscriptionId, refusals: input.refusals },
+          at: input.at,
+        });
+      });
+    },
+
+    /** P6: how many of the subscription's licences are still assigned. */
+    async countAssignedLicenses(input: { subscriptionId: string }): Promise<number> {
+      return db.license.count({ where: { subscriptionId: input.subscriptionId, assignedToUserId: { not: null } } });
+    },
+
+    /** A checklist item done or a stage change: the row follows it, with its audit event, in one transaction. */
+    async recordProgress(input: ProgressInput): Promise<CancellationView> {
+      return tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:${input.eventKey}`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: input.actor,
+          type: input.eventType,
+          data: input.data,
+          at: input.at,
+        });
+        if (!first) return view;
+        const row = await t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: {
+            ...(input.stage ? { stage: input.stage } : {}),
+            ...(input.licensesUnassigned !== undefined ? { licensesUnassigned: input.licensesUnassigned } : {}),
+            ...(input.dataBackupLocation !== undefined
+              ? { dataBackedUp: true, dataBackupLocation: input.dataBackupLocation }
+              : {}),
+          },
+        });
+        return cancellationViewFromRow(row);
+      });
+    },
+
+    /** `cancellation_reminder`, 7 days and 1 day before the effective date while the checklist is open. */
+    async queueReminder(input: NotifyInput): Promise<void> {
+      await tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:${input.key}`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: SYSTEM,
+          type: input.template,
+          data: input.data,
+          at: input.at,
+        });
+        if (!first) return;
+        await queueNotification(t, {
+          key: `${input.cancellationId}:${input.key}`,
+          accountId: view.accountId,
+          cancellationId: input.cancellationId,
+          template: input.template,
+          recipient: view.requestedBy.email,
+          payload: { cancellationId: input.cancellationId, effectiveAt: view.effectiveAt, checklist: view.checklist, ...input.data },
+          at: input.at,
+        });
+      });
+    },
+
+    /** P2: a changed contract end moves the effective date and the remaining charges (P14). */
+    async reschedule(input: RescheduleInput): Promise<CancellationView> {
+      return tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:${input.eventKey}`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: input.actor,
+          type: 'cancellation_rescheduled',
+          data: { from: view.effectiveAt, to: input.effectiveAt, remainingCents: input.charges.remainingCents },
+          at: input.at,
+        });
+        if (!first) return view;
+        await t.subscription.update({ where: { id: view.subscriptionId }, data: { contractEnd: new Date(input.contractEnd) } });
+        const row = await t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: {
+            effectiveAt: new Date(input.effectiveAt),
+            currency: input.charges.currency,
+            remainingCents: input.charges.remainingCents,
+            refundCents: input.charges.refundCents,
+            chargeLines: JSON.stringify(input.charges.lines),
+          },
+        });
+        return cancellationViewFromRow(row);
+      });
+    },
+
+    /** Withdrawal: auto-renew back on, the subscription active again, `cancellation_withdrawn` queued. */
+    async withdraw(input: { cancellationId: string; actor: string; at: string }): Promise<CancellationView> {
+      return tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:withdrawn`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: input.actor,
+          type: 'cancellation_withdrawn',
+          data: { autoRenew: true },
+          at: input.at,
+        });
+        if (!first) return view;
+        await t.subscription.updateMany({
+          where: { id: view.subscriptionId, status: 'cancellation_scheduled' },
+          data: { autoRenew: true, status: 'active' },
+        });
+        const row = await t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: { stage: 'withdrawn', withdrawnAt: new Date(input.at) },
+        });
+        await queueNotification(t, {
+          key: `${input.cancellationId}:cancellation_withdrawn`,
+          accountId: view.accountId,
+          cancellationId: input.cancellationId,
+          template: 'cancellation_withdrawn',
+          recipient: view.requestedBy.email,
+          payload: { cancellationId: input.cancellationId, subscriptionId: view.subscriptionId },
+          at: input.at,
+        });
+        return cancellationViewFromRow(row);
+      });
+    },
+
+    /**
+     * P3: on the effective date the product is deactivated, whatever the checklist says: status
+     * `cancelled`, licences released, an unconfirmed backup noted as a warning. Deactivating twice
+     * changes nothing.
+     */
+    async deactivate(input: { cancellationId: string; at: string }): Promise<CancellationView> {
+      return tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:completed`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: SYSTEM,
+          type: 'cancellation_completed',
+          data: { dataBackedUp: view.checklist.dataBackedUp },
+          at: input.at,
+        });
+        if (!first) return view;
+        const at = new Date(input.at);
+        const released = await t.license.updateMany({
+          where: { subscriptionId: view.subscriptionId, assignedToUserId: { not: null } },
+          data: { assignedToUserId: null },
+        });
+        await t.subscription.update({
+          where: { id: view.subscriptionId },
+          data: { status: 'cancelled', autoRenew: false, cancelledAt: at },
+        });
+        const warnings = view.checklist.dataBackedUp ? view.warnings : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
+        const row = await t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },
+        });
+        await queueNotification(t, {
+          key: `${input.cancellationId}:cancellation_completed`,
+          accountId: view.accountId,
+          cancellationId: input.cancellationId,
+          template: 'cancellation_completed',
+          recipient: view.requestedBy.email,
+          payload: { cancellationId: input.cancellationId, subscriptionId: view.subscriptionId, licensesReleased: released.count, warnings },
+          at: input.at,
+        });
+        return cancellationViewFromRow(row);
+      });
+    },
+
+    /** Marks a cancellation `failed` when deactivation cannot be carried out (operators are alerted by the stage). */
+    async markFailed(input: { cancellationId: string; at: string; message: string }): Promise<CancellationView> {
+      return tx(async (t) => {
+        const view = await viewOf(t, input.cancellationId);
+        const first = await appendEvent(t, {
+          key: `${input.cancellationId}:failed`,
+          cancellationId: input.cancellationId,
+          subscriptionId: view.subscriptionId,
+          accountId: view.accountId,
+          actor: SYSTEM,
+          type: 'cancellation_failed',
+          data: { message: input.message },
+          at: input.at,
+        });
+        if (!first) return view;
+        return cancellationViewFromRow(
+          await t.cancellation.update({ where: { id: input.cancellationId }, data: { stage: 'failed' } }),
+        );
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

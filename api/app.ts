@@ -1,0 +1,52 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../config/logger';
+import type { Db } from '../db/client';
+import { cors } from './cors';
+import { DOCS_ASSETS_PATH, docsAssets } from './docs';
+import { errorHandler, unknownRoute } from './errors';
+import { requestContext } from './request-context';
+import { mountRoutes } from './routing';
+import { routes } from './routes';
+import type { Services } from './services/context';
+import type { WorkflowGateway } from './workflow-client';
+
+export interface AppDeps {
+  db: Db;
+  workflows: WorkflowGateway;
+  logger: Logger;
+  clock?: () => Date;
+  /** CORS stays off unless origins are given (CORS_ORIGINS). */
+  corsOrigins?: string[];
+  /** Check every JSON answer against its documented schema (tests). */
+  validateResponses?: boolean;
+  /**
+   * Middleware run for every request before the routes, after the request id is set: the slot for
+   * instrumentation such as Prometheus metrics and a `/metrics` endpoint (not part of the spec).
+   */
+  instrumentation?: RequestHandler[];
+}
+
+export const JSON_BODY_LIMIT = '100kb';
+
+export function createApp(deps: AppDeps): Express {
+  const clock = deps.clock ?? (() => new Date());
+  const services: Services = { db: deps.db, workflows: deps.workflows, clock, logger: deps.logger };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(deps.logger));
+  app.use(helmet());
+  if (deps.corsOrigins?.length) app.use(cors(deps.corsOrigins));
+  for (const handler of deps.instrumentation ?? []) app.use(handler);
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(DOCS_ASSETS_PATH, docsAssets());
+
+  mountRoutes(app, routes, { db: deps.db, clock, services, validateResponses: deps.validateResponses ?? false });
+
+  app.use(unknownRoute);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../db/idempotency';
+import { principalRef } from './auth';
+import { ApiError } from './errors';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+/** API.md: the first response is kept for 24 h. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * A record still without a response after this long belongs to a request whose process died (a
+ * crash between the claim and the answer): a retry may take it over. Far longer than any request
+ * of this API takes, including the wait for the workflow's decision.
+ */
+export const IDEMPOTENCY_LOCK_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Also rendered into the OpenAPI document as the header parameter of every POST. */
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .describe('Makes a POST safe to retry: the first response for a key is replayed for 24 hours.');
+
+/** Object keys sorted at every level, so `{a,b}` and `{b,a}` are the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** What "the same request" means for a key: method, path and body (an absent body counts as `{}`). */
+export function requestHash(method: string, path: string, body: unknown): string {
+  const normalizedBody = body === undefined || body === null ? {} : body;
+  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(normalizedBody)}`).digest('hex');
+}
+
+/**
+ * Stripe's Idempotency-Key semantics, shared by every API instance through the database:
+ * - the first response for (principal, key), status and body, is replayed for 24 h
+ *   (`Idempotent-Replayed: true`);
+ * - the same key with another method, path or body is 422 idempotency_error;
+ * - a retry while the first request is still running is 409 conflict (Stripe answers 409 too);
+ *   inserting the record is the lock, so two instances never both execute the request;
+ * - like Stripe, a request refused before it ran (auth, validation) stores nothing; unlike Stripe,
+ *   a 5xx is not stored either, so a retry after an outage runs again instead of replaying the error.
+ */
+export function idempotency(db: Db, clock: () => Date): RequestHandler {
+  return async (req, res, next) => {
+    const raw = req.get(IDEMPOTENCY_HEADER);
+    if (raw === undefined) return next();
+    const parsed = IdempotencyKeyHeader.safeParse(raw);
+    if (!parsed.success) {
+      throw new ApiError(
+        'invalid_request_error',
+        'invalid_idempotency_key',
+        'The Idempotency-Key header must be 1 to 255 characters long.',
+        { param: IDEMPOTENCY_HEADER },
+      );
+    }
+    const principal = req.principal ? principalRef(req.principal) : 'anonymous';
+    const key = parsed.data;
+    const path = req.originalUrl.split('?')[0];
+    const claim = await claimIdempotencyKey(db, {
+      principal,
+      key,
+      requestHash: requestHash(req.method, path, req.body),
+      method: req.method,
+      path,
+      now: clock(),
+      ttlMs: IDEMPOTENCY_TTL_MS,
+      lockTimeoutMs: IDEMPOTENCY_LOCK_TIMEOUT_MS,
+    });
+    switch (claim.kind) {
+      case 'mismatch':
+        throw new ApiError(
+          'idempotency_error',
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+          { param: IDEMPOTENCY_HEADER },
+        );
+      case 'in_flight':
+        throw new ApiError(
+          'conflict',
+          'idempotency_key_in_use',
+          'A request with this Idempotency-Key is still being processed. Retry once it has finished.',
+          { param: IDEMPOTENCY_HEADER },
+        );
+      case 'replay':
+        res.setHeader('Idempotent-Replayed', 'true');
+        res.status(claim.status).type('application/json').send(claim.body);
+        return;
+      case 'claimed':
+        recordResponse(db, clock, res, { principal, key });
+        return next();
+    }
+  };
+}
+
+/**
+ * Stores the response before it is sent, so a retry that arrives right after the answer is
+ * replayed rather than refused as in flight. Every answer of a claimed request, errors included,
+ * goes through res.json. A client that hangs up does not free the key: the request still runs to
+ * its end and stores its answer for the retry.
+ */
+function recordResponse(db: Db, clock: () => Date, res: Response, record: { principal: string; key: string }): void {
+  const send = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const status = res.statusCode;
+    const text = JSON.stringify(body);
+    const store =
+      status >= 500 ? releaseIdempotencyKey(db, record) : completeIdempotencyKey(db, { ...record, status, body: text, now: clock() });
+    store
+      .catch((err: unknown) => res.req.log.error({ err }, 'could not store the idempotent response'))
+      .finally(() => send(body));
+    return res;
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The API process: config from the environment, the database, a Temporal client, an HTTP server.
+ * SIGTERM / SIGINT stop accepting connections, let the requests in flight finish, then close the
+ * database and the Temporal connection and exit 0.
+ */
+import http from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadApiConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { temporalConnectionOptions } from '../config/temporal';
+import { createDb } from '../db/client';
+import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
+import { createApp } from './app';
+import { IDEMPOTENCY_TTL_MS } from './idempotency';
+
+const SHUTDOWN_GRACE_MS = 25_000;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const { db, kind } = createDb(config.DATABASE_URL);
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const corsOrigins = config.CORS_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+
+  const app = createApp({
+    db,
+    workflows: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    logger,
+    corsOrigins,
+  });
+  const server = http.createServer(app);
+  // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(db, new Date(Date.now() - IDEMPOTENCY_TTL_MS)).catch((err: unknown) =>
+      logger.warn({ err }, 'could not purge expired idempotency keys'),
+    );
+  }, PURGE_EVERY_MS);
+  purge.unref();
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  const address = server.address();
+  logger.info(
+    { port: typeof address === 'object' && address ? address.port : config.PORT, database: kind, temporal: config.TEMPORAL_ADDRESS },
+    'api listening',
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    clearInterval(purge);
+    const force = setTimeout(() => {
+      logger.error('requests still running after the grace period; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async (err) => {
+      if (err) logger.warn({ err }, 'server close reported an error');
+      await Promise.allSettled([db.$disconnect(), connection.close()]);
+      logger.info('stopped');
+      process.exit(0);
+    });
+    // Keep-alive sockets with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  // Before the logger exists (bad config) a plain line is all there is.
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,292 @@
+import { z } from 'zod';
+import { CancellationStages, ReasonCodes } from '../domain/types';
+import { ErrorCode, RefusalCodes } from '../domain/errors';
+import { ErrorTypes } from './errors';
+
+/**
+ * The zod schemas of API.md. Routes validate with them and api/openapi.ts turns the very same
+ * objects into the OpenAPI document: there is no second copy to drift.
+ *
+ * Two registries, because a request is described as the client sends it (`io: 'input'`) and a
+ * response as the server produces it (`io: 'output'`). A schema registered here becomes a named
+ * component (`#/components/schemas/<id>`).
+ */
+export interface SchemaMeta {
+  id: string;
+  description?: string;
+}
+export const requestSchemas = z.registry<SchemaMeta>();
+export const responseSchemas = z.registry<SchemaMeta>();
+
+function request<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  requestSchemas.add(schema, { id, description });
+  return schema;
+}
+function response<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  responseSchemas.add(schema, { id, description });
+  return schema;
+}
+
+// ---- shared pieces ----
+
+export const ObjectId = z.string().min(1).max(100);
+const timestamp = z.iso.datetime({ offset: false });
+const cents = z.number().int();
+const currency = z.string().regex(/^[A-Z]{3}$/);
+
+export const Reason = request(
+  'ReasonInput',
+  z.strictObject({ code: z.enum(ReasonCodes), comment: z.string().max(1000).optional() }),
+  'Why the customer cancels.',
+);
+
+// ---- requests ----
+
+export const IdParams = z.strictObject({ id: ObjectId });
+
+export const PaginationQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  startingAfter: ObjectId.optional(),
+};
+export const ListQuery = z.strictObject(PaginationQuery);
+
+export const ListCancellationsQuery = z.strictObject({
+  ...PaginationQuery,
+  accountId: ObjectId.optional(),
+  subscriptionId: ObjectId.optional(),
+  stage: z.enum(CancellationStages).optional(),
+});
+
+export const CreateCancellationBody = request(
+  'CreateCancellationRequest',
+  z.strictObject({ subscriptionId: ObjectId, reason: Reason.optional() }),
+);
+
+export const DataBackupBody = request(
+  'DataBackupRequest',
+  z.strictObject({ location: z.string().trim().min(1).max(1000) }),
+  'P7: where the backed-up data now lives.',
+);
+
+/** POSTs without a body accept none or `{}`; any field is refused. */
+export const EmptyBody = request('EmptyRequest', z.strictObject({}).optional());
+
+export const BillingAddress = request(
+  'BillingAddressInput',
+  z.strictObject({
+    line1: z.string().min(1).max(200),
+    city: z.string().min(1).max(100),
+    postalCode: z.string().min(1).max(20),
+    country: z.string().length(2),
+  }),
+);
+
+export const SupportCancellationBody = request(
+  'SupportCancellationRequest',
+  z.strictObject({
+    accountId: ObjectId,
+    requesterEmail: z.email(),
+    verification: z.strictObject({
+      billingAdminEmail: z.email(),
+      paymentMethodLast4: z.string().regex(/^\d{4}$/, 'expected four digits'),
+      billingAddress: BillingAddress,
+    }),
+    subscriptionIds: z
+      .array(ObjectId)
+      .min(1)
+      .max(50)
+      .superRefine((ids, ctx) => {
+        ids.forEach((id, index) => {
+          if (ids.indexOf(id) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate id ${id}` });
+        });
+      }),
+    reason: Reason.optional(),
+  }),
+  'P12: support cancels on the customer’s behalf after verifying the account.',
+);
+
+// ---- responses ----
+
+export const ErrorResponse = response(
+  'Error',
+  z.object({
+    error: z.object({
+      type: z.enum(Object.keys(ErrorTypes) as [keyof typeof ErrorTypes, ...(keyof typeof ErrorTypes)[]]),
+      code: z.string(),
+      message: z.string(),
+      param: z.string().optional(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+  'Every error has this shape; no error body holds a stack trace.',
+);
+
+export const Product = response(
+  'Product',
+  z.object({ code: z.string(), name: z.string(), family: z.string() }),
+  'A product of the catalogue; family `connect` falls under P8.',
+);
+
+export const Subscription = response(
+  'Subscription',
+  z.object({
+    id: z.string(),
+    accountId: z.string(),
+    product: Product,
+    purchaseChannel: z.enum(['online', 'sales_rep']),
+    billing: z.enum(['monthly', 'fixed_term']),
+    currentPeriodStart: timestamp,
+    currentPeriodEnd: timestamp,
+    contractEnd: timestamp.nullable(),
+    monthlyPriceCents: cents,
+    currency,
+    autoRenew: z.boolean(),
+    onlineCancellable: z.boolean(),
+    status: z.enum(['active', 'cancellation_scheduled', 'cancelled']),
+    licenses: z.object({ total: z.number().int(), assigned: z.number().int() }),
+  }),
+);
+
+export const ChargeLine = response(
+  'ChargeLine',
+  z.object({ description: z.string(), periodStart: timestamp, periodEnd: timestamp, amountCents: cents }),
+);
+
+export const Charges = response(
+  'Charges',
+  z.object({ currency, remainingCents: cents, refundCents: cents, lines: z.array(ChargeLine) }),
+  'P13–P15: one line per monthly period up to the effective date, each at the full monthly price; never a refund.',
+);
+
+export const Refusal = response(
+  'Refusal',
+  z.object({
+    code: z.enum(RefusalCodes),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+  'P11: one reason a cancellation is refused.',
+);
+
+export const Cancellation = response(
+  'Cancellation',
+  z.object({
+    id: z.string(),
+    subscriptionId: z.string(),
+    accountId: z.string(),
+    stage: z.enum(CancellationStages),
+    channel: z.enum(['online', 'support']),
+    requestedBy: z.object({ userId: z.string(), email: z.string() }),
+    submittedBy: z.object({ supportAgentId: z.string().nullable() }),
+    reason: z.object({ code: z.enum(ReasonCodes), comment: z.string().optional() }).nullable(),
+    requestedAt: timestamp,
+    effectiveAt: timestamp,
+    completedAt: timestamp.nullable(),
+    withdrawnAt: timestamp.nullable(),
+    checklist: z.object({
+      balanceClear: z.boolean(),
+      licensesUnassigned: z.boolean(),
+      dataBackedUp: z.boolean(),
+      dataBackupLocation: z.string().nullable(),
+    }),
+    charges: Charges,
+    warnings: z.array(z.string()),
+    workflowId: z.string(),
+  }),
+  'P16: where the cancellation stands, live while its workflow runs.',
+);
+
+export const CancellationList = response(
+  'CancellationList',
+  z.object({ data: z.array(Cancellation), hasMore: z.boolean() }),
+  'Newest first (createdAt, then id, descending).',
+);
+
+export const CancellationPreview = response(
+  'CancellationPreview',
+  z.object({
+    eligible: z.boolean(),
+    channel: z.enum(['online', 'support']),
+    refusals: z.array(Refusal),
+    effectiveAt: timestamp,
+    charges: Charges,
+  }),
+  'A dry run of a cancellation request: nothing is written and no workflow starts.',
+);
+
+export const UnassignAllResult = response(
+  'UnassignAllResult',
+  z.object({ unassigned: z.number().int() }),
+  'P6: how many licences were assigned before the call.',
+);
+
+export const AccountProducts = response(
+  'AccountProducts',
+  z.object({
+    active: z.array(Subscription),
+    cancellationScheduled: z.array(Subscription),
+    discover: z.array(z.object({ product: Product, cancelledAt: timestamp })),
+  }),
+  'P3: `discover` lists each product of a cancelled subscription that no active or scheduled subscription still holds.',
+);
+
+export const Notification = response(
+  'Notification',
+  z.object({
+    id: z.string(),
+    template: z.enum([
+      'cancellation_scheduled',
+      'cancellation_reminder',
+      'cancellation_withdrawn',
+      'cancellation_completed',
+      'cancellation_refused',
+    ]),
+    recipient: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+    createdAt: timestamp,
+  }),
+);
+
+export const NotificationList = response(
+  'NotificationList',
+  z.object({ data: z.array(Notification), hasMore: z.boolean() }),
+  'Newest first (createdAt, then id, descending).',
+);
+
+export const SupportRefusal = response(
+  'SupportRefusal',
+  z.object({
+    code: z.enum([...RefusalCodes, ErrorCode.cancellationInProgress]),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+  'A refusal (P11), or `cancellation_in_progress` when the subscription already has a cancellation running.',
+);
+
+export const SupportRefusedSubscription = response(
+  'SupportRefusedSubscription',
+  z.object({ subscriptionId: z.string(), refusals: z.array(SupportRefusal) }),
+);
+
+export const SupportCancellationResult = response(
+  'SupportCancellationResult',
+  z.object({ cancellations: z.array(Cancellation), refused: z.array(SupportRefusedSubscription) }),
+  'P12: the accepted cancellations and, per refused subscription, why.',
+);
+
+export const Health = response('Health', z.object({ status: z.literal('ok') }));
+
+export const Readiness = response(
+  'Readiness',
+  z.object({
+    status: z.literal('ready'),
+    checks: z.object({ database: z.literal('ok'), temporal: z.literal('ok') }),
+  }),
+  'Answered 503 in the error shape, with `details.checks`, when a dependency is unreachable.',
+);
+
+export const OpenApiDocument = response(
+  'OpenApiDocument',
+  z.record(z.string(), z.unknown()),
+  'This document (OpenAPI 3.1).',
+);

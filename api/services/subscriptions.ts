@@ -1,0 +1,95 @@
+import type { z } from 'zod';
+import { assessEligibility, computeCharges, effectiveDate, ErrorCode } from '../../domain';
+import type { Billing, PurchaseChannel, SubscriptionStatus, SubscriptionTerms } from '../../domain/types';
+import { accountBalanceCents } from '../../db/accounts';
+import { findOpenCancellation } from '../../db/cancellation-reads';
+import { unassignAllLicenses, type SubscriptionRecord } from '../../db/subscriptions';
+import type { Principal, UserPrincipal } from '../auth';
+import type { CancellationPreview, Subscription } from '../schemas';
+import { notifyLicensesChanged } from '../workflow-client';
+import { subscriptionFor } from './access';
+import type { Services } from './context';
+
+/** The Subscription object of API.md. */
+export function subscriptionView(sub: SubscriptionRecord): z.output<typeof Subscription> {
+  return {
+    id: sub.id,
+    accountId: sub.accountId,
+    product: { code: sub.productCode, name: sub.productName, family: sub.productFamily },
+    purchaseChannel: sub.purchaseChannel as PurchaseChannel,
+    billing: sub.billing as Billing,
+    currentPeriodStart: sub.currentPeriodStart.toISOString(),
+    currentPeriodEnd: sub.currentPeriodEnd.toISOString(),
+    contractEnd: sub.contractEnd?.toISOString() ?? null,
+    monthlyPriceCents: sub.monthlyPriceCents,
+    currency: sub.currency,
+    autoRenew: sub.autoRenew,
+    onlineCancellable: sub.onlineCancellable,
+    status: sub.status as SubscriptionStatus,
+    licenses: sub.licenseCounts,
+  };
+}
+
+/** The policy's view of a subscription (domain/ knows nothing of rows). */
+export function termsOf(sub: SubscriptionRecord): SubscriptionTerms {
+  return {
+    productFamily: sub.productFamily,
+    purchaseChannel: sub.purchaseChannel as PurchaseChannel,
+    billing: sub.billing as Billing,
+    currentPeriodStart: sub.currentPeriodStart,
+    currentPeriodEnd: sub.currentPeriodEnd,
+    contractEnd: sub.contractEnd,
+    monthlyPriceCents: sub.monthlyPriceCents,
+    currency: sub.currency,
+    onlineCancellable: sub.onlineCancellable,
+    status: sub.status as SubscriptionStatus,
+  };
+}
+
+export async function getSubscription(services: Services, principal: Principal, id: string) {
+  return subscriptionView(await subscriptionFor(services, principal, id));
+}
+
+/**
+ * A dry run of POST /v1/cancellations with the same domain functions the workflow uses, from
+ * database reads only: nothing is written and no workflow starts.
+ *
+ * A support agent previews the support channel (P12), where `not_cancellable_online` does not
+ * apply. The customer who will ask is only named when support submits, so the role rules (P8–P10)
+ * are left to that request rather than guessed here.
+ */
+export async function previewCancellation(
+  services: Services,
+  principal: Principal,
+  id: string,
+): Promise<z.output<typeof CancellationPreview>> {
+  const sub = await subscriptionFor(services, principal, id);
+  const terms = termsOf(sub);
+  const channel = principal.kind === 'user' ? 'online' : 'support';
+  const { refusals } = assessEligibility({
+    subscription: terms,
+    requesterRoles: principal.kind === 'user' ? principal.roles : [],
+    balanceCents: await accountBalanceCents(services.db, sub.accountId),
+    channel,
+  });
+  const applicable = channel === 'online' ? refusals : refusals.filter((r) => r.code !== ErrorCode.roleNotPermitted);
+  return {
+    eligible: applicable.length === 0,
+    channel,
+    refusals: applicable,
+    effectiveAt: effectiveDate(terms).toISOString(), // P2
+    charges: computeCharges(terms), // P13–P15
+  };
+}
+
+/**
+ * P6: unassigns every licence of the subscription in one write, then wakes the subscription's
+ * cancellation workflow, if one is running, so it re-checks at once instead of at its next timer.
+ */
+export async function unassignAll(services: Services, principal: UserPrincipal, id: string) {
+  const sub = await subscriptionFor(services, principal, id);
+  const unassigned = await unassignAllLicenses(services.db, sub.id);
+  const open = await findOpenCancellation(services.db, sub.id);
+  if (open) await notifyLicensesChanged(services.workflows, open.workflowId);
+  return { unassigned };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { parseDatabaseUrl } from '../db/url';
+
+/**
+ * The only module that reads process.env. Each process parses its own slice once at start-up and
+ * stops with a message naming the variable when a value is bad.
+ */
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const databaseUrl = z
+  .string()
+  .default('file:./.data/dev.db')
+  .superRefine((value, ctx) => {
+    try {
+      parseDatabaseUrl(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+const temporalShape = {
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('cancellations'),
+  /** Temporal Cloud API key; enables TLS unless TEMPORAL_TLS=false. */
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  /** mTLS client certificate and key (PEM file paths), e.g. for Temporal Cloud with certificates. */
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  /** Overrides the server name checked against the server's certificate. */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+};
+
+const commonShape = {
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: logLevel.default('info'),
+  ...temporalShape,
+};
+
+const apiSchema = z.object({
+  ...commonShape,
+  PORT: port.default(3000),
+  /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
+  CORS_ORIGINS: optionalString,
+});
+
+const workerSchema = z.object({
+  ...commonShape,
+  /** Worker's own HTTP port for /healthz, /readyz and /metrics; 0 picks a free port. */
+  WORKER_HTTP_PORT: port.default(3001),
+  /** Load this pre-built workflow bundle instead of bundling workflows/ at start-up. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+});
+
+export type ApiConfig = z.infer<typeof apiSchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+export type TemporalConfig = Pick<ApiConfig, keyof typeof temporalShape>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+}
+
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parse(apiSchema, env);
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => parse(workerSchema, env);

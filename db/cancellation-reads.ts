@@ -1,0 +1,56 @@
+import type { CancellationStage } from '../domain/types';
+import type { Db } from './client';
+import type { Cancellation } from './generated/sqlite/client';
+import { afterCursor, CursorNotFoundError, newestFirst, toPage, type Page, type PageRequest } from './pagination';
+
+/**
+ * The API's reads of cancellation rows (the workflow's activities write them, db/cancellations.ts).
+ */
+export async function findCancellation(db: Db, id: string): Promise<Cancellation | null> {
+  return db.cancellation.findUnique({ where: { id } });
+}
+
+export async function findCancellationByWorkflowId(db: Db, workflowId: string): Promise<Cancellation | null> {
+  return db.cancellation.findUnique({ where: { workflowId } });
+}
+
+/** The subscription's cancellation still in progress, if any (at most one: see cancellationWorkflowId). */
+export async function findOpenCancellation(db: Db, subscriptionId: string): Promise<Cancellation | null> {
+  return db.cancellation.findFirst({
+    where: { subscriptionId, stage: { notIn: ['completed', 'withdrawn', 'failed'] } },
+    orderBy: newestFirst,
+  });
+}
+
+export interface CancellationFilter {
+  accountId: string;
+  subscriptionId?: string;
+  stage?: CancellationStage;
+}
+
+export async function listCancellations(
+  db: Db,
+  filter: CancellationFilter,
+  page: PageRequest,
+): Promise<Page<Cancellation>> {
+  const where = {
+    accountId: filter.accountId,
+    ...(filter.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
+    ...(filter.stage ? { stage: filter.stage } : {}),
+  };
+  let cursorWhere = {};
+  if (page.startingAfter) {
+    const cursor = await db.cancellation.findFirst({
+      where: { id: page.startingAfter, accountId: filter.accountId },
+      select: { id: true, createdAt: true },
+    });
+    if (!cursor) throw new CursorNotFoundError(page.startingAfter);
+    cursorWhere = afterCursor(cursor);
+  }
+  const rows = await db.cancellation.findMany({
+    where: { AND: [where, cursorWhere] },
+    orderBy: newestFirst,
+    take: page.limit + 1,
+  });
+  return toPage(rows, page.limit);
+}

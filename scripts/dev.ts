@@ -1,0 +1,212 @@
+/**
+ * `npm start`: the whole stack on one machine, on embedded defaults.
+ *
+ *   1. the Temporal binaries (scripts/temporal-binaries.ts), then, unless TEMPORAL_ADDRESS is set, the
+ *      dev server on 127.0.0.1:7233 with its UI on 8233 and its state in .data/temporal.db;
+ *   2. the database migrated (DATABASE_URL, default file:./.data/dev.db) and, when it holds no
+ *      account, the demo fixture;
+ *   3. the worker and the API as child processes, each in its own process group;
+ *   4. the addresses and demo tokens once both answer /readyz.
+ *
+ * Ctrl-C or SIGTERM stops every child and waits for it. If any child dies, everything stops and the
+ * exit code is non-zero.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadApiConfig, loadWorkerConfig } from '../config';
+import { createDb } from '../db/client';
+import { loadFixture, parseFixture } from '../db/fixtures';
+import { parseDatabaseUrl } from '../db/url';
+import { buildDemoFixture, DEMO_TOKENS } from './demo-fixture';
+import { migrateDatabase } from './lib/migrate';
+import { describeExit, portInUse, startProcess, waitForHttpOk, type ManagedProcess } from './lib/processes';
+import { startDevServer, waitForTemporal } from './lib/temporal-dev-server';
+import { ensureTemporalBinaries } from './temporal-binaries';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA_DIR = path.join(ROOT, '.data');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const TEMPORAL_PORT = 7233;
+const TEMPORAL_UI_PORT = 8233;
+const READY_TIMEOUT_MS = 180_000;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+const PINO_LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const OMITTED_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'service']);
+
+/** A pino JSON line as `[worker] info  message key=value …`; anything else unchanged. */
+function formatLine(name: string, line: string): string {
+  const prefix = `[${name}]`.padEnd(11);
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (typeof entry.msg !== 'string') return `${prefix}${line}`;
+    const level = PINO_LEVELS[entry.level as number] ?? String(entry.level);
+    const fields = Object.entries(entry)
+      .filter(([key]) => !OMITTED_FIELDS.has(key))
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    return `${prefix}${level.padEnd(6)}${entry.msg}${fields.length ? `  ${fields.join(' ')}` : ''}`;
+  } catch {
+    return `${prefix}${line}`;
+  }
+}
+
+async function main(): Promise<number> {
+  // Both processes' configuration is checked before anything starts, naming any bad variable.
+  const apiConfig = loadApiConfig();
+  const workerConfig = loadWorkerConfig();
+  const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
+  const target = parseDatabaseUrl(apiConfig.DATABASE_URL);
+  // Children get an absolute SQLite path, so the file is the same whatever their working directory.
+  const databaseUrl = target.kind === 'sqlite' ? `file:${target.location}` : apiConfig.DATABASE_URL;
+  const apiEntry = path.join(ROOT, 'api', 'main.ts');
+
+  const busy: string[] = [];
+  const ports: [string, number][] = [
+    ['PORT (API)', apiConfig.PORT],
+    ['WORKER_HTTP_PORT', workerConfig.WORKER_HTTP_PORT],
+  ];
+  if (!externalTemporal) ports.push(['Temporal frontend', TEMPORAL_PORT], ['Temporal UI', TEMPORAL_UI_PORT]);
+  for (const [what, port] of ports) if (await portInUse(port)) busy.push(`${what} ${port}`);
+  if (busy.length) {
+    process.stderr.write(
+      `Already in use: ${busy.join(', ')}. Stop whatever listens there (another \`npm start\`?), ` +
+        'or choose other ports with PORT / WORKER_HTTP_PORT (and TEMPORAL_ADDRESS for an existing server).\n',
+    );
+    return 1;
+  }
+
+  const children: ManagedProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  let stopRequested!: () => void;
+  const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
+  const stopAll = (): Promise<void> => {
+    stopRequested();
+    stopping ??= (async () => {
+      const temporal = children.find((c) => c.name === 'temporal');
+      // The worker may need Temporal to finish in-flight activities, so the server stops last.
+      await Promise.all(children.filter((c) => c !== temporal).map((c) => c.stop(40_000)));
+      await temporal?.stop(15_000);
+    })();
+    return stopping;
+  };
+  let exitCode = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping) say(`\n${signal}: stopping ${children.map((c) => c.name).join(', ') || 'start-up'}…`);
+    void stopAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const watch = (child: ManagedProcess) => {
+    children.push(child);
+    void child.exited.then((status) => {
+      if (stopping) return;
+      exitCode = 1;
+      process.stderr.write(`\n${child.name} ${describeExit(status)} unexpectedly; stopping everything.\n`);
+      void stopAll();
+    });
+    return child;
+  };
+
+  try {
+    const { cli } = ensureTemporalBinaries(say);
+    let temporalAddress = workerConfig.TEMPORAL_ADDRESS;
+    if (!externalTemporal) {
+      fs.mkdirSync(DATA_DIR, { recursive: true });
+      const logFile = path.join(DATA_DIR, 'temporal.log');
+      const log = fs.createWriteStream(logFile, { flags: 'a' });
+      temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
+      say(`Starting the Temporal dev server on ${temporalAddress} (log: ${path.relative(ROOT, logFile)})…`);
+      const temporal = watch(
+        startDevServer(
+          { cli, port: TEMPORAL_PORT, uiPort: TEMPORAL_UI_PORT, dbFile: path.join(DATA_DIR, 'temporal.db') },
+          { cwd: ROOT, onLine: (line) => log.write(`${line}\n`) },
+        ),
+      );
+      await waitForTemporal(temporalAddress, workerConfig.TEMPORAL_NAMESPACE, { timeoutMs: 60_000, process: temporal });
+    }
+    if (stopping) return exitCode;
+
+    say(`Migrating ${target.kind === 'sqlite' ? path.relative(ROOT, target.location) : 'the PostgreSQL database'}…`);
+    await migrateDatabase(databaseUrl);
+    const { db } = createDb(databaseUrl);
+    try {
+      if ((await db.account.count()) === 0) {
+        const loaded = await loadFixture(db, parseFixture(buildDemoFixture()));
+        say(`Loaded the demo fixture: ${loaded.accounts} accounts, ${loaded.subscriptions} subscriptions.`);
+      }
+    } finally {
+      await db.$disconnect();
+    }
+    if (stopping) return exitCode;
+
+    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+    const output = (name: string) => (line: string) => say(formatLine(name, line));
+    const worker = watch(
+      startProcess('worker', TSX, [path.join(ROOT, 'worker', 'main.ts')], { cwd: ROOT, env, onLine: output('worker') }),
+    );
+    const api = fs.existsSync(apiEntry)
+      ? watch(startProcess('api', TSX, [apiEntry], { cwd: ROOT, env, onLine: output('api') }))
+      : undefined;
+    if (!api) say('api/main.ts does not exist yet: starting without the API.');
+
+    const apiUrl = `http://127.0.0.1:${apiConfig.PORT}`;
+    await Promise.all([
+      waitForHttpOk(`http://127.0.0.1:${workerConfig.WORKER_HTTP_PORT}/readyz`, {
+        timeoutMs: READY_TIMEOUT_MS,
+        process: worker,
+      }),
+      api && waitForHttpOk(`${apiUrl}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: api }),
+    ]);
+    if (stopping) return exitCode;
+
+    say('');
+    say('The stack is ready.');
+    if (api) {
+      say(`  API:          ${apiUrl}`);
+      say(`  API docs:     ${apiUrl}/docs`);
+    }
+    say(`  Worker:       http://127.0.0.1:${workerConfig.WORKER_HTTP_PORT}/readyz`);
+    say(
+      `  Temporal UI:  ${externalTemporal ? `(the UI of ${temporalAddress})` : `http://127.0.0.1:${TEMPORAL_UI_PORT}`}`,
+    );
+    say('  Demo tokens (Authorization: Bearer <token>):');
+    for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
+    if (api) {
+      say('  Try:');
+      say(
+        `    curl -s -X POST ${apiUrl}/v1/cancellations -H 'Authorization: Bearer ${DEMO_TOKENS.acmeBillingAdmin}' ` +
+          `-H 'Content-Type: application/json' -d '{"subscriptionId":"sub_acme_meeting"}'`,
+      );
+    }
+    say('Press Ctrl-C to stop.');
+  } catch (err) {
+    if (!stopping) {
+      exitCode = 1;
+      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
+      await stopAll();
+    }
+  }
+  // Runs until a signal or a child's death starts stopAll().
+  await stopSignal;
+  await stopping;
+  return exitCode;
+}
+
+main().then(
+  (code) => {
+    if (code === 0) say('Stopped.');
+    process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError || !(err instanceof Error) ? String(err) : err.stack}\n`);
+    process.exit(1);
+  },
+);

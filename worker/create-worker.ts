@@ -1,0 +1,50 @@
+import type { Duration } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Logger } from '../config/logger';
+import type { Db } from '../db/client';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  logger: Logger;
+  /**
+   * A bundle built by `npm run build` (dist/workflow-bundle.js). Without it the worker bundles
+   * workflows/ with webpack at start-up, which is what development and the tests want.
+   */
+  workflowBundlePath?: string;
+  /**
+   * How long in-flight activities may run on after shutdown was requested before they are
+   * cancelled (and retried elsewhere by their retry policy).
+   */
+  shutdownGraceTime?: Duration;
+}
+
+/** Long enough for every activity of this service (each does a few database writes). */
+const DEFAULT_SHUTDOWN_GRACE_TIME: Duration = '30s';
+
+/**
+ * The one place that wires a Temporal worker: the service's workflows and its activities, built
+ * from the factory with this process's database client. Used by worker/main.ts and by tests that
+ * want a real worker in-process.
+ */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, db, logger, workflowBundlePath } = options;
+  const workflows = workflowBundlePath
+    ? { workflowBundle: { codePath: workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  logger.info(
+    { namespace, taskQueue, workflows: workflowBundlePath ?? 'bundled at start-up from workflows/' },
+    'creating Temporal worker',
+  );
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...workflows,
+    activities: createActivities({ db }),
+    shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * The worker process (`npm run start:worker` in production, `tsx worker/main.ts` under `npm start`):
+ * connects to Temporal and the database, runs the cancellation workflows and activities, serves
+ * /healthz and /readyz on WORKER_HTTP_PORT, and shuts down gracefully on SIGTERM / SIGINT.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config';
+import { createLogger, type Logger } from '../config/logger';
+import { temporalConnectionOptions } from '../config/temporal';
+import { createDb } from '../db/client';
+import { createWorker } from './create-worker';
+import { startWorkerHttpServer } from './http';
+import { temporalLoggerFor } from './sdk-logger';
+
+/** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
+const SHUTDOWN_DEADLINE_MS = 45_000;
+
+/**
+ * WORKFLOW_BUNDLE_PATH, else the bundle `npm run build` wrote next to the compiled worker
+ * (dist/workflow-bundle.js when this file runs as dist/worker/main.js). From source (tsx) there is
+ * no such file beside worker/, so development always bundles the current workflows/ at start-up.
+ */
+function workflowBundlePath(config: WorkerConfig): string | undefined {
+  if (config.WORKFLOW_BUNDLE_PATH) return path.resolve(config.WORKFLOW_BUNDLE_PATH);
+  const built = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  return fs.existsSync(built) ? built : undefined;
+}
+
+async function main(config: WorkerConfig, logger: Logger): Promise<void> {
+  const debug = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  Runtime.install({
+    logger: temporalLoggerFor(logger),
+    // This process decides when and how to shut down (below), not the SDK's own signal handlers.
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: { core: debug ? 'DEBUG' : 'WARN', other: 'ERROR' }, forward: {} },
+    },
+  });
+
+  const { db, kind } = createDb(config.DATABASE_URL);
+  // Filled in as start-up proceeds; the readiness checks and the signal handler see what exists so far.
+  const started: { connection?: NativeConnection; worker?: Worker; running?: Promise<void> } = {};
+  let stopping = false;
+
+  const http = await startWorkerHttpServer({
+    port: config.WORKER_HTTP_PORT,
+    logger,
+    readiness: {
+      database: async () => {
+        await db.$queryRaw`SELECT 1`;
+      },
+      temporal: async () => {
+        if (!started.connection) throw new Error('not connected yet');
+        await started.connection.workflowService.getSystemInfo({});
+      },
+      worker: async () => {
+        const state = started.worker?.getState() ?? 'STARTING';
+        if (stopping || state !== 'RUNNING') throw new Error(stopping ? 'shutting down' : state);
+      },
+    },
+  });
+
+  const cleanUp = async () => {
+    await Promise.allSettled([http.close(), db.$disconnect(), started.connection?.close()]);
+  };
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.info({ signal }, 'shutdown already in progress');
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight activities');
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    const { worker } = started;
+    if (worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED') worker.shutdown();
+    // Before the worker existed there is nothing to drain: close what is open and leave.
+    if (!started.running) void cleanUp().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  // The client's options type allows an API-key callback; the native connection takes the string.
+  const connection = await NativeConnection.connect({
+    ...temporalConnectionOptions(config),
+    apiKey: config.TEMPORAL_API_KEY,
+  });
+  started.connection = connection;
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+    logger,
+    workflowBundlePath: workflowBundlePath(config),
+  });
+  started.worker = worker;
+
+  logger.info(
+    {
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      database: kind,
+      httpPort: http.port,
+    },
+    'worker running',
+  );
+  started.running = worker.run();
+  try {
+    await started.running;
+    logger.info('worker stopped');
+  } finally {
+    await cleanUp();
+  }
+  if (!stopping) throw new Error('the worker stopped without being asked to');
+}
+
+if (require.main === module) {
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  main(config, logger).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.fatal({ err }, 'worker failed');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,1 @@
+export { cancellationWorkflow } from './cancellation';

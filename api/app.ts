@@ -38,7 +38,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps.logger));
-  app.use(helmet());
+  app.use(
+    helmet({
+      // The API is also served over plain HTTP (local dev, behind a TLS-terminating proxy): upgrading /docs'
+      // asset requests to https would break the page there.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   if (deps.corsOrigins?.length) app.use(cors(deps.corsOrigins));
   for (const handler of deps.instrumentation ?? []) app.use(handler);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));

@@ -18,7 +18,11 @@ export function authenticate(db: Db): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
     if (!header) {
-      throw new ApiError('authentication_error', 'missing_token', 'Send your API token as `Authorization: Bearer <token>`.');
+      throw new ApiError(
+        'authentication_error',
+        'missing_token',
+        'Send your API token as `Authorization: Bearer <token>`.',
+      );
     }
     const match = BEARER.exec(header.trim());
     const principal = match ? await findPrincipalByToken(db, match[1]) : null;

@@ -38,7 +38,9 @@ function canonicalJson(value: unknown): string {
 /** What "the same request" means for a key: method, path and body (an absent body counts as `{}`). */
 export function requestHash(method: string, path: string, body: unknown): string {
   const normalizedBody = body === undefined || body === null ? {} : body;
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(normalizedBody)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(normalizedBody)}`)
+    .digest('hex');
 }
 
 /**
@@ -115,7 +117,9 @@ function recordResponse(db: Db, clock: () => Date, res: Response, record: { prin
     const status = res.statusCode;
     const text = JSON.stringify(body);
     const store =
-      status >= 500 ? releaseIdempotencyKey(db, record) : completeIdempotencyKey(db, { ...record, status, body: text, now: clock() });
+      status >= 500
+        ? releaseIdempotencyKey(db, record)
+        : completeIdempotencyKey(db, { ...record, status, body: text, now: clock() });
     store
       .catch((err: unknown) => res.req.log.error({ err }, 'could not store the idempotent response'))
       .finally(() => send(body));

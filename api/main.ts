@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const { db, kind } = createDb(config.DATABASE_URL);
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  // Lazy: the API starts (and /readyz says what is missing) even while Temporal is still coming up.
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const corsOrigins = config.CORS_ORIGINS?.split(',')
     .map((o) => o.trim())
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   const address = server.address();
   logger.info(
-    { port: typeof address === 'object' && address ? address.port : config.PORT, database: kind, temporal: config.TEMPORAL_ADDRESS },
+    {
+      port: typeof address === 'object' && address ? address.port : config.PORT,
+      database: kind,
+      temporal: config.TEMPORAL_ADDRESS,
+    },
     'api listening',
   );
 

@@ -30,9 +30,14 @@ export function requestContext(logger: Logger): RequestHandler {
     // Answers are per caller and change as workflows move on: no shared or browser cache keeps them.
     res.setHeader('Cache-Control', 'no-store');
     const started = process.hrtime.bigint();
+    req.log.debug({ req: { method: req.method, url: req.originalUrl } }, 'request received');
     res.on('finish', () => {
       const responseTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { req: { method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTimeMs };
+      const line = {
+        req: { method: req.method, url: req.originalUrl },
+        res: { statusCode: res.statusCode },
+        responseTimeMs,
+      };
       if (res.statusCode >= 500) req.log.warn(line, 'request completed with a server error');
       else req.log.info(line, 'request completed');
     });

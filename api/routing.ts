@@ -20,7 +20,10 @@ export interface ResponseSpec {
   contentType?: string;
 }
 
-export type RouteResult = { status: number; body: unknown } | { status: number; html: string } | { status: number; text: string; contentType: string };
+export type RouteResult =
+  | { status: number; body: unknown }
+  | { status: number; html: string }
+  | { status: number; text: string; contentType: string };
 
 export interface HandlerContext<P, Q, B> {
   params: P;

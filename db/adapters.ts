@@ -51,5 +51,8 @@ export function createAdapter(target: DatabaseTarget): PrismaBetterSQLite3 | Pri
   // allowExitOnIdle: a short-lived process (the Prisma CLI, a seed) exits as soon as its work is done
   // instead of waiting out the pool's 10-second idle timeout; servers stay up through their listeners.
   const pool = new pg.Pool({ connectionString: target.location, max: 10, allowExitOnIdle: true });
-  return new PrismaPg(withNameColumnsAsText(pool));
+  // disposeExternalPool: `$disconnect()` ends the pool, so no idle connection outlives the client
+  // (an idle connection later cut by the server, e.g. DROP DATABASE … WITH (FORCE), would otherwise
+  // raise an unhandled 'error').
+  return new PrismaPg(withNameColumnsAsText(pool), { disposeExternalPool: true });
 }

@@ -7,10 +7,7 @@ import type { Db } from './client';
  * instances never both execute the same request.
  */
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'in_flight' }
-  | { kind: 'mismatch' };
+  { kind: 'claimed' } | { kind: 'replay'; status: number; body: string } | { kind: 'in_flight' } | { kind: 'mismatch' };
 
 export interface ClaimInput {
   principal: string;

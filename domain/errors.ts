@@ -11,6 +11,9 @@ export const ErrorCode = {
   verificationFailed: 'verification_failed',
   withdrawNotAllowed: 'withdraw_not_allowed',
   invalidContractEnd: 'invalid_contract_end',
+  /** A message for a cancellation that is completed, withdrawn, failed or deactivating. */
+  cancellationClosed: 'cancellation_closed',
+  invalidRequest: 'invalid_request',
   notFound: 'not_found',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -134,8 +134,8 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     },
     {
       validator: (input) => {
-        if (!isOpen()) throw fail('The cancellation is no longer open.', ErrorCode.withdrawNotAllowed);
-        if (!input.location?.trim()) throw fail('location is required', 'invalid_request');
+        if (!isOpen()) throw fail('The cancellation is no longer open.', ErrorCode.cancellationClosed);
+        if (!input.location?.trim()) throw fail('location is required', ErrorCode.invalidRequest);
       },
     },
   );
@@ -166,7 +166,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     },
     {
       validator: (input) => {
-        if (!isOpen() || !snapshot) throw fail('The cancellation is no longer open.', ErrorCode.invalidContractEnd);
+        if (!isOpen() || !snapshot) throw fail('The cancellation is no longer open.', ErrorCode.cancellationClosed);
         if (snapshot.subscription.billing !== 'fixed_term')
           throw fail('Only a fixed-term contract has a contract end to change.', ErrorCode.invalidContractEnd);
         const at = new Date(input.contractEnd);

@@ -5,7 +5,12 @@ import type { z } from 'zod';
 import { ClosedStages, effectiveDate, ErrorCode, type CancellationView, type Refusal } from '../../domain';
 import type { CancellationChannel, CancellationStage, ReasonCode } from '../../domain/types';
 import { cancellationViewFromRow, nextGeneration } from '../../db/cancellations';
-import { findCancellation, findCancellationByWorkflowId, findOpenCancellation, listCancellations as listRows } from '../../db/cancellation-reads';
+import {
+  findCancellation,
+  findCancellationByWorkflowId,
+  findOpenCancellation,
+  listCancellations as listRows,
+} from '../../db/cancellation-reads';
 import type { Cancellation } from '../../db/generated/sqlite/client';
 import type { Page } from '../../db/pagination';
 import type { SubscriptionRecord } from '../../db/subscriptions';
@@ -43,7 +48,11 @@ export interface Submission {
  * the answer). The workflow id names the subscription and its generation, so a second request while
  * one is in progress collides instead of starting anything.
  */
-export async function submitFor(services: Services, sub: SubscriptionRecord, submission: Submission): Promise<Decision> {
+export async function submitFor(
+  services: Services,
+  sub: SubscriptionRecord,
+  submission: Submission,
+): Promise<Decision> {
   const generation = await nextGeneration(services.db, sub.id);
   const outcome = await submitCancellation(
     services.workflows,
@@ -141,13 +150,19 @@ export async function listCancellations(
   let accountId: string;
   if (principal.kind === 'user') {
     // A user lists their own account; naming another one is like naming a missing one.
-    if (query.accountId !== undefined && query.accountId !== principal.accountId) throw notFound('account', query.accountId, 'accountId');
+    if (query.accountId !== undefined && query.accountId !== principal.accountId)
+      throw notFound('account', query.accountId, 'accountId');
     accountId = principal.accountId;
   } else {
     if (query.accountId === undefined) {
-      throw new ApiError('invalid_request_error', 'invalid_query', 'accountId is required when a support agent lists cancellations', {
-        param: 'accountId',
-      });
+      throw new ApiError(
+        'invalid_request_error',
+        'invalid_query',
+        'accountId is required when a support agent lists cancellations',
+        {
+          param: 'accountId',
+        },
+      );
     }
     accountId = query.accountId;
   }
@@ -174,9 +189,14 @@ export async function confirmBackup(
 ): Promise<CancellationView> {
   const row = await cancellationFor(services, principal, id);
   const closedConflict = (stage: string) =>
-    new ApiError('conflict', 'cancellation_closed', `This cancellation is ${stage}: its checklist can no longer change.`, {
-      details: { stage },
-    });
+    new ApiError(
+      'conflict',
+      'cancellation_closed',
+      `This cancellation is ${stage}: its checklist can no longer change.`,
+      {
+        details: { stage },
+      },
+    );
   if (isClosed(row.stage) || row.stage === 'deactivating') throw closedConflict(row.stage);
   try {
     return await confirmDataBackup(services.workflows, row.workflowId, { location, actor: principalRef(principal) });

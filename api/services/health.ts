@@ -19,10 +19,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export async function readiness(services: Services) {
   const [database, temporal] = await Promise.allSettled([
     withTimeout(pingDatabase(services.db), CHECK_TIMEOUT_MS),
-    (async () => {
-      const { client } = services.workflows;
-      await client.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
-    })(),
+    // The deadline bounds the call; the timeout also bounds a first (lazy) connection attempt.
+    withTimeout(
+      (async () => {
+        const { client } = services.workflows;
+        await client.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+          client.workflowService.getSystemInfo({}),
+        );
+      })(),
+      CHECK_TIMEOUT_MS,
+    ),
   ]);
   const checks = {
     database: database.status === 'fulfilled' ? ('ok' as const) : ('unavailable' as const),

@@ -57,7 +57,10 @@ export async function supportCancel(services: Services, agent: SupportPrincipal,
   const subs = await Promise.all(body.subscriptionIds.map((id) => findSubscription(services.db, id)));
   const productsOk = subs.every((s) => s !== null && s.accountId === body.accountId);
   if (!account || !verified(account, body.verification) || !requester || !productsOk) {
-    services.logger.info({ accountId: body.accountId, supportAgentId: agent.supportAgentId }, 'support verification failed');
+    services.logger.info(
+      { accountId: body.accountId, supportAgentId: agent.supportAgentId },
+      'support verification failed',
+    );
     throw verificationFailed();
   }
 

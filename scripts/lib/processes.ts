@@ -113,7 +113,12 @@ export function startProcess(
     if (pgid === undefined) return exited;
     if (!status) {
       killGroup(pgid, 'SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), delay(graceMs).then(() => true)]);
+      const grace = new AbortController();
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        delay(graceMs, true, { signal: grace.signal }).catch(() => false),
+      ]);
+      grace.abort();
       if (timedOut) killGroup(pgid, 'SIGKILL');
     }
     const result = await exited;

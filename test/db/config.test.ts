@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigError, loadApiConfig, loadWorkerConfig } from '../../config';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function errorOf(load: () => unknown): Error {
+  try {
+    load();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration from the environment', () => {
+  it('has defaults for local development', () => {
+    expect(loadApiConfig({})).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'file:./.data/dev.db',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      LOG_LEVEL: 'info',
+    });
+    expect(loadWorkerConfig({ WORKER_HTTP_PORT: '4001' })).toMatchObject({ WORKER_HTTP_PORT: 4001 });
+  });
+
+  it('refuses a bad PORT, naming the variable', () => {
+    const err = errorOf(() => loadApiConfig({ PORT: 'eighty' }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/^\s*PORT: /m);
+    expect(errorOf(() => loadApiConfig({ PORT: '70000' })).message).toMatch(/^\s*PORT: /m);
+  });
+
+  it('refuses a DATABASE_URL that is neither file: nor postgres://, naming the variable', () => {
+    const err = errorOf(() => loadWorkerConfig({ DATABASE_URL: 'mysql://localhost/db' }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/^\s*DATABASE_URL: expected file:<path> \(SQLite\) or postgres:\/\//m);
+  });
+
+  it('accepts SQLite and PostgreSQL URLs', () => {
+    for (const url of ['file:./x.db', 'file:/tmp/x.db', 'postgres://u:p@localhost/db', 'postgresql://localhost/db'])
+      expect(loadApiConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+  });
+
+  it('stops the worker process at start-up with the variable named and a non-zero exit', async () => {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const failure = await run(tsx, [path.join(ROOT, 'worker', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_HTTP_PORT: 'not-a-port' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }),
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('WORKER_HTTP_PORT');
+  });
+});

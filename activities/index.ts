@@ -97,7 +97,16 @@ export function createActivities({ db }: ActivityDeps) {
   /** Appends the audit event unless its key exists; tells whether this call is the first. */
   async function appendEvent(
     tx: DbTx,
-    event: { key: string; cancellationId: string | null; subscriptionId: string; accountId: string; actor: string; type: string; data?: unknown; at: string },
+    event: {
+      key: string;
+      cancellationId: string | null;
+      subscriptionId: string;
+      accountId: string;
+      actor: string;
+      type: string;
+      data?: unknown;
+      at: string;
+    },
   ): Promise<boolean> {
     if (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })) return false;
     await tx.cancellationEvent.create({
@@ -117,7 +126,15 @@ export function createActivities({ db }: ActivityDeps) {
 
   async function queueNotification(
     tx: DbTx,
-    n: { key: string; accountId: string; cancellationId: string | null; template: string; recipient: string; payload: unknown; at: string },
+    n: {
+      key: string;
+      accountId: string;
+      cancellationId: string | null;
+      template: string;
+      recipient: string;
+      payload: unknown;
+      at: string;
+    },
   ): Promise<void> {
     if (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } })) return;
     await tx.notification.create({
@@ -234,7 +251,12 @@ export function createActivities({ db }: ActivityDeps) {
           cancellationId: request.cancellationId,
           template: 'cancellation_scheduled',
           recipient: request.requester.email,
-          payload: { cancellationId: request.cancellationId, subscriptionId: request.subscriptionId, effectiveAt: input.effectiveAt, charges: input.charges },
+          payload: {
+            cancellationId: request.cancellationId,
+            subscriptionId: request.subscriptionId,
+            effectiveAt: input.effectiveAt,
+            charges: input.charges,
+          },
           at: input.requestedAt,
         });
         return cancellationViewFromRow(row);
@@ -323,7 +345,12 @@ export function createActivities({ db }: ActivityDeps) {
           cancellationId: input.cancellationId,
           template: input.template,
           recipient: view.requestedBy.email,
-          payload: { cancellationId: input.cancellationId, effectiveAt: view.effectiveAt, checklist: view.checklist, ...input.data },
+          payload: {
+            cancellationId: input.cancellationId,
+            effectiveAt: view.effectiveAt,
+            checklist: view.checklist,
+            ...input.data,
+          },
           at: input.at,
         });
       });
@@ -344,7 +371,10 @@ export function createActivities({ db }: ActivityDeps) {
           at: input.at,
         });
         if (!first) return view;
-        await t.subscription.update({ where: { id: view.subscriptionId }, data: { contractEnd: new Date(input.contractEnd) } });
+        await t.subscription.update({
+          where: { id: view.subscriptionId },
+          data: { contractEnd: new Date(input.contractEnd) },
+        });
         const row = await t.cancellation.update({
           where: { id: input.cancellationId },
           data: {
@@ -423,7 +453,9 @@ export function createActivities({ db }: ActivityDeps) {
           where: { id: view.subscriptionId },
           data: { status: 'cancelled', autoRenew: false, cancelledAt: at },
         });
-        const warnings = view.checklist.dataBackedUp ? view.warnings : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
+        const warnings = view.checklist.dataBackedUp
+          ? view.warnings
+          : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
         const row = await t.cancellation.update({
           where: { id: input.cancellationId },
           data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },
@@ -434,7 +466,12 @@ export function createActivities({ db }: ActivityDeps) {
           cancellationId: input.cancellationId,
           template: 'cancellation_completed',
           recipient: view.requestedBy.email,
-          payload: { cancellationId: input.cancellationId, subscriptionId: view.subscriptionId, licensesReleased: released.count, warnings },
+          payload: {
+            cancellationId: input.cancellationId,
+            subscriptionId: view.subscriptionId,
+            licensesReleased: released.count,
+            warnings,
+          },
           at: input.at,
         });
         return cancellationViewFromRow(row);

@@ -103,7 +103,9 @@ function fromFailureType(type: string, message: string): ApiError | null {
       return new ApiError('invalid_request_error', ErrorCode.invalidContractEnd, message);
     case ErrorCode.notFound:
       return new ApiError('not_found', 'resource_missing', message);
-    case 'invalid_request':
+    case ErrorCode.cancellationClosed:
+      return new ApiError('conflict', ErrorCode.cancellationClosed, message);
+    case ErrorCode.invalidRequest:
       return new ApiError('invalid_request_error', 'invalid_body', message);
     case ErrorCode.verificationFailed:
       return new ApiError('cancellation_refused', ErrorCode.verificationFailed, message);

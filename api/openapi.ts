@@ -130,7 +130,6 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[]): JsonSchema {
   }
   return {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'Subscription cancellation API',
       version: '1.0.0',

@@ -20,10 +20,7 @@ export interface ResponseSpec {
   contentType?: string;
 }
 
-export type RouteResult =
-  | { status: number; body: unknown }
-  | { status: number; html: string }
-  | { status: number; text: string; contentType: string };
+export type RouteResult = { status: number; body: unknown } | { status: number; html: string };
 
 export interface HandlerContext<P, Q, B> {
   params: P;
@@ -109,10 +106,6 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
       });
       if ('html' in result) {
         res.status(result.status).type('html').send(result.html);
-        return;
-      }
-      if ('text' in result) {
-        res.status(result.status).type(result.contentType).send(result.text);
         return;
       }
       if (options.validateResponses) checkResponse(route, result.status, result.body);

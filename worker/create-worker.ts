@@ -1,8 +1,9 @@
 import type { Duration } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
+import { temporalLoggerFor } from './sdk-logger';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -26,24 +27,33 @@ export interface CreateWorkerOptions {
 const DEFAULT_SHUTDOWN_GRACE_TIME: Duration = '30s';
 
 /**
+ * Bundles workflows/ now. Webpack's statistics go to the debug level: in development one line
+ * saying the bundle was built is enough.
+ */
+async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOption> {
+  const started = Date.now();
+  const sdkLogger = temporalLoggerFor(logger);
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: { ...sdkLogger, info: (message, meta) => sdkLogger.debug(message, meta) },
+  });
+  logger.info({ ms: Date.now() - started, bytes: bundle.code.length }, 'workflow bundle built from workflows/');
+  return bundle;
+}
+
+/**
  * The one place that wires a Temporal worker: the service's workflows and its activities, built
  * from the factory with this process's database client. Used by worker/main.ts and by tests that
  * want a real worker in-process.
  */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, db, logger, workflowBundlePath } = options;
-  const workflows = workflowBundlePath
-    ? { workflowBundle: { codePath: workflowBundlePath } }
-    : { workflowsPath: require.resolve('../workflows') };
-  logger.info(
-    { namespace, taskQueue, workflows: workflowBundlePath ?? 'bundled at start-up from workflows/' },
-    'creating Temporal worker',
-  );
+  logger.info({ namespace, taskQueue, workflowBundlePath }, 'creating Temporal worker');
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    ...workflows,
+    workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger),
     activities: createActivities({ db }),
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
   });

@@ -5,6 +5,11 @@ import type { Logger } from '../config/logger';
 /** A named readiness check: resolves when the dependency answers, throws (or times out) when not. */
 export type ReadinessCheck = () => Promise<void>;
 
+/** Thrown by a check for an expected, passing state (starting, stopping): answered 503, not logged. */
+export class NotReadyYet extends Error {
+  override name = 'NotReadyYet';
+}
+
 export interface WorkerHttpServerOptions {
   port: number;
   logger: Logger;
@@ -47,13 +52,17 @@ export async function startWorkerHttpServer(options: WorkerHttpServerOptions): P
     if (path === '/readyz') {
       const names = Object.keys(readiness);
       void Promise.allSettled(names.map((name) => withTimeout(readiness[name]))).then((results) => {
-        const checks: Record<string, string> = {};
-        results.forEach(
-          (r, i) => (checks[names[i]] = r.status === 'fulfilled' ? 'ok' : String(r.reason?.message ?? r.reason)),
-        );
+        // Same shape as the API's /readyz: which dependency is down, never why (the log line says).
+        const checks: Record<string, 'ok' | 'unavailable'> = {};
+        const reasons: Record<string, string> = {};
+        results.forEach((r, i) => {
+          checks[names[i]] = r.status === 'fulfilled' ? 'ok' : 'unavailable';
+          if (r.status === 'rejected' && !(r.reason instanceof NotReadyYet))
+            reasons[names[i]] = String(r.reason?.message ?? r.reason);
+        });
         const ready = results.every((r) => r.status === 'fulfilled');
-        if (!ready) logger.warn({ checks }, 'readiness check failed');
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks });
+        if (Object.keys(reasons).length) logger.warn(reasons, 'not ready');
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
       });
       return;
     }

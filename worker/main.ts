@@ -10,8 +10,9 @@ import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/client';
+import { pingDatabase } from '../db/health';
 import { createWorker } from './create-worker';
-import { startWorkerHttpServer } from './http';
+import { NotReadyYet, startWorkerHttpServer } from './http';
 import { temporalLoggerFor } from './sdk-logger';
 
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
@@ -48,16 +49,14 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     port: config.WORKER_HTTP_PORT,
     logger,
     readiness: {
-      database: async () => {
-        await db.$queryRaw`SELECT 1`;
-      },
+      database: () => pingDatabase(db),
       temporal: async () => {
-        if (!started.connection) throw new Error('not connected yet');
+        if (!started.connection) throw new NotReadyYet('connecting');
         await started.connection.workflowService.getSystemInfo({});
       },
       worker: async () => {
         const state = started.worker?.getState() ?? 'STARTING';
-        if (stopping || state !== 'RUNNING') throw new Error(stopping ? 'shutting down' : state);
+        if (stopping || state !== 'RUNNING') throw new NotReadyYet(stopping ? 'shutting down' : state);
       },
     },
   });

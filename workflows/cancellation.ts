@@ -11,6 +11,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  metricMeter,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -92,6 +93,16 @@ function termsOf(s: EligibilitySnapshot['subscription'], contractEnd = s.contrac
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Exported through the worker runtime's Prometheus exporter (not emitted during replay), so operators
+ * see stage changes and outcomes per channel and product family.
+ */
+const stageChanges = metricMeter.createCounter(
+  'cancellation_stage_changes',
+  'cancellations',
+  'Cancellations entering a stage (refused, conflict, awaiting_prerequisites, scheduled, deactivating, completed, withdrawn, failed)',
+);
+
 const fail = (message: string, type: string = ErrorCode.withdrawNotAllowed) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -103,6 +114,12 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   let snapshot: EligibilitySnapshot | undefined;
   let view: CancellationView | null = null;
   let deactivating = false;
+  let lastStage: string | undefined;
+  const countStage = (stage: string) => {
+    if (stage === lastStage) return;
+    lastStage = stage;
+    stageChanges.add(1, { stage, channel: request.channel, family: snapshot?.subscription.productFamily ?? 'unknown' });
+  };
 
   // Messages only record intent; the main loop below carries each out in order, so two messages
   // never race on the same row.
@@ -114,7 +131,8 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   let reschedulesRequested = 0;
 
   const isOpen = () => view !== null && !deactivating && !ClosedStages.includes(view.stage);
-  const pending = () => licensesDirty || backupRequest !== undefined || withdrawRequest !== undefined || reschedules.length > 0;
+  const pending = () =>
+    licensesDirty || backupRequest !== undefined || withdrawRequest !== undefined || reschedules.length > 0;
 
   setHandler(submitUpdate, async () => {
     await condition(() => decision !== undefined || decisionError !== undefined);
@@ -170,7 +188,8 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
         if (snapshot.subscription.billing !== 'fixed_term')
           throw fail('Only a fixed-term contract has a contract end to change.', ErrorCode.invalidContractEnd);
         const at = new Date(input.contractEnd);
-        if (Number.isNaN(at.getTime())) throw fail('contractEnd must be an ISO 8601 date-time.', ErrorCode.invalidContractEnd);
+        if (Number.isNaN(at.getTime()))
+          throw fail('contractEnd must be an ISO 8601 date-time.', ErrorCode.invalidContractEnd);
         if (at.getTime() <= Date.now()) throw fail('contractEnd must be in the future.', ErrorCode.invalidContractEnd);
         if (at.getTime() <= new Date(snapshot.subscription.currentPeriodStart).getTime())
           throw fail('contractEnd must be after the current period starts.', ErrorCode.invalidContractEnd);
@@ -192,6 +211,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   if (!assessment.eligible) {
     decision = { accepted: false, refusals: assessment.refusals };
     upsertSearchAttributes([{ key: sa.CancellationStage, value: 'refused' }]);
+    countStage('refused');
     setCurrentDetails(`**Refused**\n\n${assessment.refusals.map((r) => `- \`${r.code}\`: ${r.message}`).join('\n')}`);
     await local.recordRefusal({ request, refusals: assessment.refusals, at: new Date().toISOString() });
     await condition(allHandlersFinished);
@@ -205,7 +225,10 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   const acceptedAt = new Date();
   try {
     if (snapshot.subscription.status !== 'active')
-      throw fail(`Subscription ${request.subscriptionId} already has a cancellation in progress.`, ErrorCode.cancellationInProgress);
+      throw fail(
+        `Subscription ${request.subscriptionId} already has a cancellation in progress.`,
+        ErrorCode.cancellationInProgress,
+      );
     view = await local.scheduleCancellation({
       request,
       workflowId: workflowInfo().workflowId,
@@ -220,6 +243,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     const message = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
     decisionError = fail(message, ErrorCode.cancellationInProgress);
     upsertSearchAttributes([{ key: sa.CancellationStage, value: 'conflict' }]);
+    countStage('conflict');
     await condition(allHandlersFinished);
     return { outcome: 'conflict', message };
   }
@@ -307,7 +331,9 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
       at,
       label: effectiveAt.getTime() - at.getTime() > DAY_MS ? '7d' : '1d',
     }));
-    const due = reminders.find((r) => r.at.getTime() <= now && !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`));
+    const due = reminders.find(
+      (r) => r.at.getTime() <= now && !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`),
+    );
     if (due) {
       const key = `${due.label}@${effectiveAt.toISOString()}`;
       remindersSent.add(key);
@@ -326,7 +352,9 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
       }
       continue;
     }
-    const next = reminders.find((r) => !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`) && r.at.getTime() > now);
+    const next = reminders.find(
+      (r) => !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`) && r.at.getTime() > now,
+    );
     const wakeAt = prerequisitesOpen && next ? next.at : effectiveAt;
     const summary =
       wakeAt === effectiveAt
@@ -389,6 +417,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   /** Keeps the search attributes and the UI's current details in step with the view. */
   function publish(): void {
     if (!view) return;
+    countStage(view.stage);
     const open = [
       ...(view.checklist.licensesUnassigned ? [] : ['licenses']),
       ...(view.checklist.dataBackedUp ? [] : ['data_backup']),

@@ -191,7 +191,7 @@ export async function confirmBackup(
   const closedConflict = (stage: string) =>
     new ApiError(
       'conflict',
-      'cancellation_closed',
+      ErrorCode.cancellationClosed,
       `This cancellation is ${stage}: its checklist can no longer change.`,
       {
         details: { stage },
@@ -202,7 +202,7 @@ export async function confirmBackup(
     return await confirmDataBackup(services.workflows, row.workflowId, { location, actor: principalRef(principal) });
   } catch (err) {
     // The workflow closed, or started deactivating, between our read and the update.
-    if (err instanceof WorkflowNotFoundError || isFailureOfType(err, ErrorCode.withdrawNotAllowed)) {
+    if (err instanceof WorkflowNotFoundError || isFailureOfType(err, ErrorCode.cancellationClosed)) {
       throw closedConflict((await findCancellation(services.db, row.id))?.stage ?? 'closed');
     }
     throw err;

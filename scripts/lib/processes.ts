@@ -4,6 +4,7 @@
  * Temporal CLI runs the server), and nothing outlives the parent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -174,18 +175,21 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/**
- * Polls `check` until it resolves, failing early if `process` exits (with its last output) and after
- * `timeoutMs`.
- */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  options: { timeoutMs: number; process?: ManagedProcess; intervalMs?: number },
-): Promise<void> {
+export interface WaitOptions {
+  timeoutMs: number;
+  /** Fail early, with its last output, if this process exits while waiting. */
+  process?: ManagedProcess;
+  /** Stop waiting (rejecting) when aborted, e.g. when the stack is being stopped. */
+  signal?: AbortSignal;
+  intervalMs?: number;
+}
+
+/** Polls `check` until it returns true; fails if `process` exits, on `signal`, and after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError = '';
   for (;;) {
+    options.signal?.throwIfAborted();
     const proc = options.process;
     if (proc?.status)
       throw new Error(`${proc.name} ${describeExit(proc.status)} while waiting for ${what}:\n${proc.tail()}`);
@@ -202,15 +206,19 @@ export async function waitUntil(
   }
 }
 
+/** One GET without keep-alive (a probe must not hold a connection that delays the server's shutdown). */
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 3_000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer from ${url} within 3 s`)));
+    req.once('error', reject);
+  });
+}
+
 /** Waits until GET `url` answers 200. */
-export function waitForHttpOk(url: string, options: { timeoutMs: number; process?: ManagedProcess }): Promise<void> {
-  return waitUntil(
-    url,
-    async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-      await res.arrayBuffer();
-      return res.status === 200;
-    },
-    options,
-  );
+export function waitForHttpOk(url: string, options: WaitOptions): Promise<void> {
+  return waitUntil(url, async () => (await getStatus(url)) === 200, options);
 }

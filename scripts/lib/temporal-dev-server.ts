@@ -5,7 +5,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { cliTypeName, searchAttributeKeys } from '../../workflows/search-attributes';
-import { startProcess, waitUntil, type ManagedProcess, type StartOptions } from './processes';
+import { startProcess, waitUntil, type ManagedProcess, type StartOptions, type WaitOptions } from './processes';
 
 export interface DevServerOptions {
   cli: string;
@@ -36,11 +36,7 @@ export function startDevServer(options: DevServerOptions, start: StartOptions = 
 }
 
 /** Waits until the frontend at `address` answers for `namespace` (the dev server creates it at launch). */
-export async function waitForTemporal(
-  address: string,
-  namespace: string,
-  options: { timeoutMs: number; process?: ManagedProcess },
-): Promise<void> {
+export async function waitForTemporal(address: string, namespace: string, options: WaitOptions): Promise<void> {
   await waitUntil(
     `Temporal at ${address} (namespace ${namespace})`,
     async () => {

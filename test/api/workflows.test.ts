@@ -252,7 +252,7 @@ describe('POST /v1/cancellations', () => {
     expect(again.body.error).toMatchObject({ type: 'conflict', code: 'withdraw_not_allowed' });
     const backup = await post(`/v1/cancellations/${cancellationId}/data-backup`, T.acmeBillingAdmin, { location: 'x' });
     expect(backup.status).toBe(409);
-    expect(backup.body.error.type).toBe('conflict');
+    expect(backup.body.error).toMatchObject({ type: 'conflict', code: 'cancellation_closed' });
   });
 
   it('reads a closed cancellation from the database, and accepts a new request after a withdrawal', async () => {

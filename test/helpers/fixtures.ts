@@ -56,8 +56,12 @@ export async function seedAccount(db: Db, spec: AccountSpec = {}, now = new Date
           last4: '4242',
           billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
         },
-        invoices: spec.openInvoiceCents ? [{ id: `inv_${suffix}`, amountDueCents: spec.openInvoiceCents, status: 'open' }] : [],
-        users: [{ id: userId, email, roles: spec.roles ?? ['billing_admin'], ...(spec.token ? { token: spec.token } : {}) }],
+        invoices: spec.openInvoiceCents
+          ? [{ id: `inv_${suffix}`, amountDueCents: spec.openInvoiceCents, status: 'open' }]
+          : [],
+        users: [
+          { id: userId, email, roles: spec.roles ?? ['billing_admin'], ...(spec.token ? { token: spec.token } : {}) },
+        ],
         subscriptions: [subscription],
       },
     ],

@@ -7,10 +7,12 @@ afterAll(() => h.tearDown());
 
 async function refusalsFor(spec: Parameters<WorkflowHarness['seed']>[0], channel: 'online' | 'support' = 'online') {
   const seed = await h.seed(spec);
-  const outcome = await h.submit(
-    h.request(seed, channel === 'support' ? { channel, supportAgentId: 'agt_test' } : {}),
-  );
-  return { seed, outcome, codes: outcome.accepted ? [] : 'refusals' in outcome ? outcome.refusals.map((r) => r.code) : ['conflict'] };
+  const outcome = await h.submit(h.request(seed, channel === 'support' ? { channel, supportAgentId: 'agt_test' } : {}));
+  return {
+    seed,
+    outcome,
+    codes: outcome.accepted ? [] : 'refusals' in outcome ? outcome.refusals.map((r) => r.code) : ['conflict'],
+  };
 }
 
 describe('who may cancel (P8–P10), decided by the workflow before the answer (P11)', () => {
@@ -19,9 +21,19 @@ describe('who may cancel (P8–P10), decided by the workflow before the answer (
   const cases: [string, Role[], object, boolean][] = [
     ['accepts a super admin on a Connect plan (P8)', ['super_admin'], connect, true],
     ['refuses a billing admin on a Connect plan (P8)', ['billing_admin'], connect, false],
-    ['refuses a product admin on a Connect plan bought through a sales rep: P8 takes precedence (P8, P9)', ['product_admin'], { ...connect, ...salesRep }, false],
+    [
+      'refuses a product admin on a Connect plan bought through a sales rep: P8 takes precedence (P8, P9)',
+      ['product_admin'],
+      { ...connect, ...salesRep },
+      false,
+    ],
     ['accepts a product admin on a sales-rep purchase (P9)', ['product_admin'], salesRep, true],
-    ['accepts an authorised billing contact on a sales-rep purchase (P9)', ['authorized_billing_contact'], salesRep, true],
+    [
+      'accepts an authorised billing contact on a sales-rep purchase (P9)',
+      ['authorized_billing_contact'],
+      salesRep,
+      true,
+    ],
     ['refuses a billing admin on a sales-rep purchase (P9)', ['billing_admin'], salesRep, false],
     ['accepts a billing admin on any other plan (P10)', ['billing_admin'], {}, true],
     ['accepts a super admin on any other plan (P10)', ['super_admin'], {}, true],
@@ -56,7 +68,10 @@ describe('refusals (P4, P11, P12)', () => {
       expect(ok.outcome.cancellation.channel).toBe('support');
       expect(ok.outcome.cancellation.submittedBy.supportAgentId).toBe('agt_test');
     }
-    const refused = await refusalsFor({ roles: ['product_admin'], subscription: { onlineCancellable: false } }, 'support');
+    const refused = await refusalsFor(
+      { roles: ['product_admin'], subscription: { onlineCancellable: false } },
+      'support',
+    );
     expect(refused.codes).toEqual(['role_not_permitted']);
   });
 
@@ -94,6 +109,9 @@ describe('refusals (P4, P11, P12)', () => {
     const request = h.request(seed);
     await h.submit(request);
     const handle = h.env.client.workflow.getHandle(`cancellation-${seed.subscriptionId}-1`);
-    await expect(handle.result()).resolves.toEqual({ outcome: 'refused', refusals: [expect.objectContaining({ code: 'role_not_permitted' })] });
+    await expect(handle.result()).resolves.toEqual({
+      outcome: 'refused',
+      refusals: [expect.objectContaining({ code: 'role_not_permitted' })],
+    });
   });
 });

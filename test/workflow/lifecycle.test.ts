@@ -2,7 +2,13 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { addMonthsUtc } from '../../domain/dates';
 import type { CancellationView } from '../../domain/cancellation';
-import { cancellationQuery, changeContractEndUpdate, confirmDataBackupUpdate, licensesChangedSignal, withdrawUpdate } from '../../workflows/messages';
+import {
+  cancellationQuery,
+  changeContractEndUpdate,
+  confirmDataBackupUpdate,
+  licensesChangedSignal,
+  withdrawUpdate,
+} from '../../workflows/messages';
 import type { CancellationOutcome } from '../../workflows/cancellation';
 import { DAY, WorkflowHarness } from './harness';
 
@@ -34,7 +40,12 @@ describe('the whole path (P1, P2, P3, P6, P7, P16)', () => {
     const sub = await h.subscription(seed.subscriptionId);
     expect(sub).toMatchObject({ autoRenew: false, status: 'cancellation_scheduled' });
     expect(view.effectiveAt).toBe(sub.currentPeriodEnd.toISOString());
-    expect(view.checklist).toEqual({ balanceClear: true, licensesUnassigned: false, dataBackedUp: false, dataBackupLocation: null });
+    expect(view.checklist).toEqual({
+      balanceClear: true,
+      licensesUnassigned: false,
+      dataBackedUp: false,
+      dataBackupLocation: null,
+    });
     const row = await h.db.cancellation.findUniqueOrThrow({ where: { id: view.id } });
     expect(row.stage).toBe('awaiting_prerequisites');
     expect((await h.notifications(seed.accountId)).map((n) => n.template)).toEqual(['cancellation_scheduled']);
@@ -46,7 +57,10 @@ describe('the whole path (P1, P2, P3, P6, P7, P16)', () => {
     const view = await h.accept(h.request(seed));
 
     await unassignAll(seed.subscriptionId, view);
-    const afterLicences = await eventually(() => query(view), (v) => v?.checklist.licensesUnassigned === true);
+    const afterLicences = await eventually(
+      () => query(view),
+      (v) => v?.checklist.licensesUnassigned === true,
+    );
     expect(afterLicences?.checklist.licensesUnassigned).toBe(true);
     expect(afterLicences?.stage).toBe('awaiting_prerequisites');
 
@@ -54,7 +68,10 @@ describe('the whole path (P1, P2, P3, P6, P7, P16)', () => {
       args: [{ location: 's3://acme-backups/webinar', actor: `user:${seed.userId}` }],
     });
     expect(backedUp.checklist).toMatchObject({ dataBackedUp: true, dataBackupLocation: 's3://acme-backups/webinar' });
-    const scheduled = await eventually(() => query(view), (v) => v?.stage === 'scheduled');
+    const scheduled = await eventually(
+      () => query(view),
+      (v) => v?.stage === 'scheduled',
+    );
     expect(scheduled?.stage).toBe('scheduled');
     expect((await h.db.cancellation.findUniqueOrThrow({ where: { id: view.id } })).stage).toBe('scheduled');
 
@@ -87,7 +104,9 @@ describe('the whole path (P1, P2, P3, P6, P7, P16)', () => {
     if (end.outcome !== 'completed') return;
     expect(end.cancellation.warnings).toEqual(['data_backup_unconfirmed']);
     expect(end.cancellation.completedAt).toBe(view.effectiveAt);
-    expect(await h.db.license.count({ where: { subscriptionId: seed.subscriptionId, assignedToUserId: { not: null } } })).toBe(0);
+    expect(
+      await h.db.license.count({ where: { subscriptionId: seed.subscriptionId, assignedToUserId: { not: null } } }),
+    ).toBe(0);
     const templates = (await h.notifications(seed.accountId)).map((n) => n.template);
     expect(templates).toEqual([
       'cancellation_scheduled',
@@ -203,7 +222,13 @@ describe('charges: the article examples (P13, P14, P15)', () => {
       currency: 'EUR',
       remainingCents: 4900,
       refundCents: 0,
-      lines: [expect.objectContaining({ periodStart: start.toISOString(), periodEnd: addMonthsUtc(start, 1).toISOString(), amountCents: 4900 })],
+      lines: [
+        expect.objectContaining({
+          periodStart: start.toISOString(),
+          periodEnd: addMonthsUtc(start, 1).toISOString(),
+          amountCents: 4900,
+        }),
+      ],
     });
     expect(view.effectiveAt).toBe(addMonthsUtc(start, 1).toISOString());
     await h.handle(view).terminate('test cleanup');
@@ -265,7 +290,9 @@ describe('steering a waiting cancellation', () => {
     const mview = await h.accept(h.request(monthly));
     const err = await h
       .handle(mview)
-      .executeUpdate(changeContractEndUpdate, { args: [{ contractEnd: new Date((await h.now()).getTime() + 90 * DAY).toISOString(), actor: 'x' }] })
+      .executeUpdate(changeContractEndUpdate, {
+        args: [{ contractEnd: new Date((await h.now()).getTime() + 90 * DAY).toISOString(), actor: 'x' }],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('invalid_contract_end');
@@ -312,7 +339,10 @@ describe('steering a waiting cancellation', () => {
       // Move the test server's clock to the effective date explicitly.
       void h.env.sleep(new Date(view.effectiveAt).getTime() - (await h.now()).getTime() + 1000);
       await started;
-      const err = await h.handle(view).executeUpdate(withdrawUpdate, { args: [{ actor: 'user:x' }] }).catch((e: unknown) => e);
+      const err = await h
+        .handle(view)
+        .executeUpdate(withdrawUpdate, { args: [{ actor: 'user:x' }] })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       const failure = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
       expect(failure.type).toBe('withdraw_not_allowed');
@@ -345,7 +375,9 @@ describe('one cancellation in progress per subscription', () => {
     const again = await acts.deactivate({ cancellationId: view.id, at: view.effectiveAt });
     const twice = await acts.deactivate({ cancellationId: view.id, at: view.effectiveAt });
     expect(twice).toEqual(again);
-    expect((await h.notifications(seed.accountId)).filter((n) => n.template === 'cancellation_completed')).toHaveLength(1);
+    expect((await h.notifications(seed.accountId)).filter((n) => n.template === 'cancellation_completed')).toHaveLength(
+      1,
+    );
     expect((await h.events(seed.subscriptionId)).filter((e) => e.type === 'cancellation_completed')).toHaveLength(1);
     await h.handle(view).terminate('test cleanup');
   });

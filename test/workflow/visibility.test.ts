@@ -4,7 +4,12 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { submitCancellation, type WorkflowGateway } from '../../api/workflow-client';
 import type { CancellationView } from '../../domain/cancellation';
-import { confirmDataBackupUpdate, licensesChangedSignal, withdrawUpdate, cancellationQuery } from '../../workflows/messages';
+import {
+  confirmDataBackupUpdate,
+  licensesChangedSignal,
+  withdrawUpdate,
+  cancellationQuery,
+} from '../../workflows/messages';
 import * as sa from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedAccount } from '../helpers/fixtures';
@@ -70,7 +75,12 @@ it('finds a cancellation by each search attribute, following its stage to withdr
       supportAgentId: null,
       reason: null,
     },
-    { generation: 1, productName: sub.productName, productFamily: sub.productFamily, effectiveAt: sub.currentPeriodEnd },
+    {
+      generation: 1,
+      productName: sub.productName,
+      productFamily: sub.productFamily,
+      effectiveAt: sub.currentPeriodEnd,
+    },
   );
   if (!outcome.accepted) throw new Error('expected acceptance');
   const view: CancellationView = outcome.cancellation;
@@ -94,7 +104,9 @@ it('finds a cancellation by each search attribute, following its stage to withdr
 
   await tdb.db.license.updateMany({ where: { subscriptionId: seed.subscriptionId }, data: { assignedToUserId: null } });
   await handle.signal(licensesChangedSignal);
-  expect(await visible(`WorkflowId = "${id}" AND PrerequisitesOpen = "data_backup" AND PrerequisitesOpen != "licenses"`, 1)).toEqual([id]);
+  expect(
+    await visible(`WorkflowId = "${id}" AND PrerequisitesOpen = "data_backup" AND PrerequisitesOpen != "licenses"`, 1),
+  ).toEqual([id]);
   expect(await currentDetails(id)).toContain('- [x] Licences unassigned (P6)');
 
   await handle.executeUpdate(confirmDataBackupUpdate, { args: [{ location: 's3://acme/backup', actor: 'user:t' }] });
@@ -130,7 +142,12 @@ it('shows a summary on every activity and timer, so the history reads as the pol
       supportAgentId: null,
       reason: null,
     },
-    { generation: 1, productName: sub.productName, productFamily: sub.productFamily, effectiveAt: sub.currentPeriodEnd },
+    {
+      generation: 1,
+      productName: sub.productName,
+      productFamily: sub.productFamily,
+      effectiveAt: sub.currentPeriodEnd,
+    },
   );
   if (!outcome.accepted) throw new Error('expected acceptance');
   const handle = env.client.workflow.getHandle(outcome.cancellation.workflowId);

@@ -185,6 +185,8 @@ async function main(): Promise<number> {
     say(
       `  Temporal UI:  ${externalTemporal ? `(the UI of ${temporalAddress})` : `http://127.0.0.1:${TEMPORAL_UI_PORT}`}`,
     );
+    // Our own dev server registers them at launch; another server needs them registered once.
+    if (externalTemporal) say('  (Search attributes on that server: `npm run temporal:search-attributes`, once.)');
     say('  Demo tokens (Authorization: Bearer <token>):');
     for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
     say('  Try:');

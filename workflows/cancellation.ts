@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities, EligibilitySnapshot } from '../activities';
 import type { CancellationRequest, CancellationView, SubmitResult } from '../domain/cancellation';
@@ -47,10 +48,11 @@ const nonRetryableErrorTypes = [ErrorCode.notFound, ErrorCode.cancellationInProg
  * The two steps before the API's answer run as local activities: no extra round trips through the
  * server's task queues, so the decision comes back within one workflow task or two.
  */
-const local = proxyLocalActivities<Activities>({
+const localOptions: LocalActivityOptions = {
   startToCloseTimeout: '10s',
   retry: { initialInterval: '200ms', maximumInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes },
-});
+};
+const local = proxyLocalActivities<Activities>(localOptions);
 
 /** Later steps are ordinary activities: they retry for as long as it takes (the database may be down). */
 const activityOptions: ActivityOptions = {
@@ -59,16 +61,32 @@ const activityOptions: ActivityOptions = {
 };
 const acts = proxyActivities<Activities>(activityOptions);
 
+type WithOptions<K extends keyof Activities, O> = {
+  executeWithOptions(o: O, a: Parameters<Activities[K]>): ReturnType<Activities[K]>;
+};
+
 /** Runs an activity with a summary that the Temporal UI shows on its events. */
 function step<K extends keyof Activities>(
   name: K,
   summary: string,
   ...args: Parameters<Activities[K]>
 ): ReturnType<Activities[K]> {
-  const fn = acts[name] as unknown as {
-    executeWithOptions(o: ActivityOptions, a: Parameters<Activities[K]>): ReturnType<Activities[K]>;
-  };
-  return fn.executeWithOptions({ ...activityOptions, summary }, args);
+  return (acts[name] as unknown as WithOptions<K, ActivityOptions>).executeWithOptions(
+    { ...activityOptions, summary },
+    args,
+  );
+}
+
+/** The same for the local activities before the API's answer. */
+function localStep<K extends keyof Activities>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): ReturnType<Activities[K]> {
+  return (local[name] as unknown as WithOptions<K, LocalActivityOptions>).executeWithOptions(
+    { ...localOptions, summary },
+    args,
+  );
 }
 
 export type CancellationOutcome =
@@ -198,7 +216,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   );
 
   // 1. Eligibility (P4, P8–P12): decided before the API answers.
-  snapshot = await local.loadEligibility({
+  snapshot = await localStep('loadEligibility', 'P4, P8–P12: read the subscription, requester roles and balance', {
     subscriptionId: request.subscriptionId,
     requesterUserId: request.requester.userId,
   });
@@ -213,7 +231,11 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     upsertSearchAttributes([{ key: sa.CancellationStage, value: 'refused' }]);
     countStage('refused');
     setCurrentDetails(`**Refused**\n\n${assessment.refusals.map((r) => `- \`${r.code}\`: ${r.message}`).join('\n')}`);
-    await local.recordRefusal({ request, refusals: assessment.refusals, at: new Date().toISOString() });
+    await localStep('recordRefusal', 'P11: refused, audit event and notification', {
+      request,
+      refusals: assessment.refusals,
+      at: new Date().toISOString(),
+    });
     await condition(allHandlersFinished);
     return { outcome: 'refused', refusals: assessment.refusals };
   }
@@ -229,7 +251,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
         `Subscription ${request.subscriptionId} already has a cancellation in progress.`,
         ErrorCode.cancellationInProgress,
       );
-    view = await local.scheduleCancellation({
+    view = await localStep('scheduleCancellation', 'P1: auto-renew off, cancellation scheduled', {
       request,
       workflowId: workflowInfo().workflowId,
       requestedAt: acceptedAt.toISOString(),

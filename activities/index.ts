@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db, DbTx } from '../db/client';
+import type { CancellationRow, Db, DbTx } from '../db/client';
 import { cancellationViewFromRow } from '../db/cancellations';
 import type { CancellationRequest, CancellationView } from '../domain/cancellation';
 import { ErrorCode, type Refusal } from '../domain/errors';
@@ -153,6 +153,34 @@ export function createActivities({ db }: ActivityDeps) {
 
   const tx = <T>(fn: (t: DbTx) => Promise<T>) => db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
 
+  /**
+   * One step of a scheduled cancellation, in one transaction: its audit event (keyed, so a retry
+   * finds it and changes nothing) and, the first time only, the step's writes. Returns the view
+   * after the step.
+   */
+  function onceFor(
+    cancellationId: string,
+    event: { key: string; type: string; actor: string; at: string; data?: (view: CancellationView) => unknown },
+    apply: (t: DbTx, view: CancellationView) => Promise<CancellationRow | void>,
+  ): Promise<CancellationView> {
+    return tx(async (t) => {
+      const view = await viewOf(t, cancellationId);
+      const first = await appendEvent(t, {
+        key: `${cancellationId}:${event.key}`,
+        cancellationId,
+        subscriptionId: view.subscriptionId,
+        accountId: view.accountId,
+        actor: event.actor,
+        type: event.type,
+        data: event.data?.(view),
+        at: event.at,
+      });
+      if (!first) return view;
+      const row = await apply(t, view);
+      return row ? cancellationViewFromRow(row) : view;
+    });
+  }
+
   return {
     /** Read-only: the subscription, the requester's roles, the balance (P4) and licence assignments (P6). */
     async loadEligibility(input: { subscriptionId: string; requesterUserId: string }): Promise<EligibilitySnapshot> {
@@ -297,20 +325,15 @@ export function createActivities({ db }: ActivityDeps) {
 
     /** A checklist item done or a stage change: the row follows it, with its audit event, in one transaction. */
     async recordProgress(input: ProgressInput): Promise<CancellationView> {
-      return tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:${input.eventKey}`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: input.actor,
-          type: input.eventType,
-          data: input.data,
-          at: input.at,
-        });
-        if (!first) return view;
-        const row = await t.cancellation.update({
+      const event = {
+        key: input.eventKey,
+        type: input.eventType,
+        actor: input.actor,
+        at: input.at,
+        data: () => input.data,
+      };
+      return onceFor(input.cancellationId, event, (t) =>
+        t.cancellation.update({
           where: { id: input.cancellationId },
           data: {
             ...(input.stage ? { stage: input.stage } : {}),
@@ -319,27 +342,15 @@ export function createActivities({ db }: ActivityDeps) {
               ? { dataBackedUp: true, dataBackupLocation: input.dataBackupLocation }
               : {}),
           },
-        });
-        return cancellationViewFromRow(row);
-      });
+        }),
+      );
     },
 
     /** `cancellation_reminder`, 7 days and 1 day before the effective date while the checklist is open. */
     async queueReminder(input: NotifyInput): Promise<void> {
-      await tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:${input.key}`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: SYSTEM,
-          type: input.template,
-          data: input.data,
-          at: input.at,
-        });
-        if (!first) return;
-        await queueNotification(t, {
+      const event = { key: input.key, type: input.template, actor: SYSTEM, at: input.at, data: () => input.data };
+      await onceFor(input.cancellationId, event, (t, view) =>
+        queueNotification(t, {
           key: `${input.cancellationId}:${input.key}`,
           accountId: view.accountId,
           cancellationId: input.cancellationId,
@@ -352,30 +363,29 @@ export function createActivities({ db }: ActivityDeps) {
             ...input.data,
           },
           at: input.at,
-        });
-      });
+        }),
+      );
     },
 
     /** P2: a changed contract end moves the effective date and the remaining charges (P14). */
     async reschedule(input: RescheduleInput): Promise<CancellationView> {
-      return tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:${input.eventKey}`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: input.actor,
-          type: 'cancellation_rescheduled',
-          data: { from: view.effectiveAt, to: input.effectiveAt, remainingCents: input.charges.remainingCents },
-          at: input.at,
-        });
-        if (!first) return view;
+      const event = {
+        key: input.eventKey,
+        type: 'cancellation_rescheduled',
+        actor: input.actor,
+        at: input.at,
+        data: (view: CancellationView) => ({
+          from: view.effectiveAt,
+          to: input.effectiveAt,
+          remainingCents: input.charges.remainingCents,
+        }),
+      };
+      return onceFor(input.cancellationId, event, async (t, view) => {
         await t.subscription.update({
           where: { id: view.subscriptionId },
           data: { contractEnd: new Date(input.contractEnd) },
         });
-        const row = await t.cancellation.update({
+        return t.cancellation.update({
           where: { id: input.cancellationId },
           data: {
             effectiveAt: new Date(input.effectiveAt),
@@ -385,32 +395,22 @@ export function createActivities({ db }: ActivityDeps) {
             chargeLines: JSON.stringify(input.charges.lines),
           },
         });
-        return cancellationViewFromRow(row);
       });
     },
 
     /** Withdrawal: auto-renew back on, the subscription active again, `cancellation_withdrawn` queued. */
     async withdraw(input: { cancellationId: string; actor: string; at: string }): Promise<CancellationView> {
-      return tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:withdrawn`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: input.actor,
-          type: 'cancellation_withdrawn',
-          data: { autoRenew: true },
-          at: input.at,
-        });
-        if (!first) return view;
+      const event = {
+        key: 'withdrawn',
+        type: 'cancellation_withdrawn',
+        actor: input.actor,
+        at: input.at,
+        data: () => ({ autoRenew: true }),
+      };
+      return onceFor(input.cancellationId, event, async (t, view) => {
         await t.subscription.updateMany({
           where: { id: view.subscriptionId, status: 'cancellation_scheduled' },
           data: { autoRenew: true, status: 'active' },
-        });
-        const row = await t.cancellation.update({
-          where: { id: input.cancellationId },
-          data: { stage: 'withdrawn', withdrawnAt: new Date(input.at) },
         });
         await queueNotification(t, {
           key: `${input.cancellationId}:cancellation_withdrawn`,
@@ -421,7 +421,10 @@ export function createActivities({ db }: ActivityDeps) {
           payload: { cancellationId: input.cancellationId, subscriptionId: view.subscriptionId },
           at: input.at,
         });
-        return cancellationViewFromRow(row);
+        return t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: { stage: 'withdrawn', withdrawnAt: new Date(input.at) },
+        });
       });
     },
 
@@ -431,19 +434,14 @@ export function createActivities({ db }: ActivityDeps) {
      * changes nothing.
      */
     async deactivate(input: { cancellationId: string; at: string }): Promise<CancellationView> {
-      return tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:completed`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: SYSTEM,
-          type: 'cancellation_completed',
-          data: { dataBackedUp: view.checklist.dataBackedUp },
-          at: input.at,
-        });
-        if (!first) return view;
+      const event = {
+        key: 'completed',
+        type: 'cancellation_completed',
+        actor: SYSTEM,
+        at: input.at,
+        data: (view: CancellationView) => ({ dataBackedUp: view.checklist.dataBackedUp }),
+      };
+      return onceFor(input.cancellationId, event, async (t, view) => {
         const at = new Date(input.at);
         const released = await t.license.updateMany({
           where: { subscriptionId: view.subscriptionId, assignedToUserId: { not: null } },
@@ -456,10 +454,6 @@ export function createActivities({ db }: ActivityDeps) {
         const warnings = view.checklist.dataBackedUp
           ? view.warnings
           : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
-        const row = await t.cancellation.update({
-          where: { id: input.cancellationId },
-          data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },
-        });
         await queueNotification(t, {
           key: `${input.cancellationId}:cancellation_completed`,
           accountId: view.accountId,
@@ -474,29 +468,25 @@ export function createActivities({ db }: ActivityDeps) {
           },
           at: input.at,
         });
-        return cancellationViewFromRow(row);
+        return t.cancellation.update({
+          where: { id: input.cancellationId },
+          data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },
+        });
       });
     },
 
     /** Marks a cancellation `failed` when deactivation cannot be carried out (operators are alerted by the stage). */
     async markFailed(input: { cancellationId: string; at: string; message: string }): Promise<CancellationView> {
-      return tx(async (t) => {
-        const view = await viewOf(t, input.cancellationId);
-        const first = await appendEvent(t, {
-          key: `${input.cancellationId}:failed`,
-          cancellationId: input.cancellationId,
-          subscriptionId: view.subscriptionId,
-          accountId: view.accountId,
-          actor: SYSTEM,
-          type: 'cancellation_failed',
-          data: { message: input.message },
-          at: input.at,
-        });
-        if (!first) return view;
-        return cancellationViewFromRow(
-          await t.cancellation.update({ where: { id: input.cancellationId }, data: { stage: 'failed' } }),
-        );
-      });
+      const event = {
+        key: 'failed',
+        type: 'cancellation_failed',
+        actor: SYSTEM,
+        at: input.at,
+        data: () => ({ message: input.message }),
+      };
+      return onceFor(input.cancellationId, event, (t) =>
+        t.cancellation.update({ where: { id: input.cancellationId }, data: { stage: 'failed' } }),
+      );
     },
   };
 }

@@ -9,6 +9,7 @@ import { parseDatabaseUrl, type DatabaseKind } from './url';
  */
 export type Db = SqliteClient;
 export type DbTx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+export type { Cancellation as CancellationRow } from './generated/sqlite/client';
 
 export interface DbHandle {
   db: Db;

@@ -54,15 +54,13 @@ async function visible(query: string, expected: number): Promise<string[]> {
   }
 }
 
-async function currentDetails(workflowId: string): Promise<string> {
-  const meta = (await env.client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata')) as {
-    currentDetails?: string;
-  };
-  return meta.currentDetails ?? '';
-}
-
-it('finds a cancellation by each search attribute, following its stage to withdrawn', async () => {
-  const seed = await seedAccount(tdb.db, { assignedLicenses: 1 });
+/** What POST /v1/cancellations does, minus HTTP. */
+async function accept(seed: {
+  accountId: string;
+  userId: string;
+  subscriptionId: string;
+  email: string;
+}): Promise<CancellationView> {
   const sub = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
   const outcome = await submitCancellation(
     gw(),
@@ -83,7 +81,19 @@ it('finds a cancellation by each search attribute, following its stage to withdr
     },
   );
   if (!outcome.accepted) throw new Error('expected acceptance');
-  const view: CancellationView = outcome.cancellation;
+  return outcome.cancellation;
+}
+
+async function currentDetails(workflowId: string): Promise<string> {
+  const meta = (await env.client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata')) as {
+    currentDetails?: string;
+  };
+  return meta.currentDetails ?? '';
+}
+
+it('finds a cancellation by each search attribute, following its stage to withdrawn', async () => {
+  const seed = await seedAccount(tdb.db, { assignedLicenses: 1 });
+  const view = await accept(seed);
   const id = view.workflowId;
   expect(id).toBe(`cancellation-${seed.subscriptionId}-1`);
   const handle = env.client.workflow.getHandle(id);
@@ -130,26 +140,7 @@ it('shows a summary on every activity and timer, so the history reads as the pol
       currentPeriodEnd: new Date(Date.now() + 5_000).toISOString(),
     },
   });
-  const sub = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
-  const outcome = await submitCancellation(
-    gw(),
-    {
-      cancellationId: `can_${randomUUID().slice(0, 12)}`,
-      subscriptionId: seed.subscriptionId,
-      accountId: seed.accountId,
-      channel: 'online',
-      requester: { userId: seed.userId, email: seed.email },
-      supportAgentId: null,
-      reason: null,
-    },
-    {
-      generation: 1,
-      productName: sub.productName,
-      productFamily: sub.productFamily,
-      effectiveAt: sub.currentPeriodEnd,
-    },
-  );
-  if (!outcome.accepted) throw new Error('expected acceptance');
+  const outcome = { cancellation: await accept(seed) };
   const handle = env.client.workflow.getHandle(outcome.cancellation.workflowId);
   await handle.result();
   const history = await handle.fetchHistory();

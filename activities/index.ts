@@ -227,6 +227,14 @@ export function createActivities({ db }: ActivityDeps) {
       return tx(async (t) => {
         const existing = await t.cancellation.findUnique({ where: { id: request.cancellationId } });
         if (existing) return cancellationViewFromRow(existing);
+        // A request computed with a stale generation reuses the id of a cancellation that has just
+        // closed: refuse it at once rather than retrying into the unique workflowId.
+        if (await t.cancellation.findUnique({ where: { workflowId: input.workflowId }, select: { id: true } }))
+          throw ApplicationFailure.create({
+            type: ErrorCode.cancellationInProgress,
+            message: `workflow id ${input.workflowId} already belongs to an earlier cancellation; retry the request`,
+            nonRetryable: true,
+          });
         const claimed = await t.subscription.updateMany({
           where: { id: request.subscriptionId, status: 'active' },
           data: { autoRenew: false, status: 'cancellation_scheduled' },

@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { submitCancellation } from '../../api/workflow-client';
 import { addMonthsUtc } from '../../domain/dates';
 import type { CancellationView } from '../../domain/cancellation';
 import {
@@ -365,6 +366,25 @@ describe('one cancellation in progress per subscription', () => {
     expect(new Set(conflicts.map((c) => c.conflict.cancellationId))).toEqual(new Set([winner.cancellation.id]));
     expect(await h.db.cancellation.count({ where: { subscriptionId: seed.subscriptionId } })).toBe(1);
     await h.handle(winner.cancellation).terminate('test cleanup');
+  });
+
+  it('answers a request computed with a stale generation as a conflict, writing nothing', async () => {
+    const seed = await h.seed();
+    const first = await h.accept(h.request(seed));
+    await h.handle(first).executeUpdate(withdrawUpdate, { args: [{ actor: 'user:x' }] });
+    await h.handle(first).result();
+    const sub = await h.subscription(seed.subscriptionId);
+    const stale = submitCancellation(h.gateway(), h.request(seed), {
+      generation: 1,
+      productName: sub.productName,
+      productFamily: sub.productFamily,
+      effectiveAt: sub.currentPeriodEnd,
+    });
+    const err = await stale.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('cancellation_in_progress');
+    expect(await h.db.cancellation.count({ where: { subscriptionId: seed.subscriptionId } })).toBe(1);
+    expect(await h.subscription(seed.subscriptionId)).toMatchObject({ status: 'active', autoRenew: true });
   });
 
   it('writes nothing twice when an activity is retried (idempotent activities)', async () => {

@@ -1,9 +1,9 @@
 /**
- * The API process: config from the environment, the database, a Temporal client, an HTTP server.
- * SIGTERM / SIGINT stop accepting connections, let the requests in flight finish, then close the
- * database and the Temporal connection and exit 0.
+ * The API process: config from the environment, the database, a Temporal client, an HTTP server
+ * (with GET /metrics). SIGTERM / SIGINT stop accepting connections, let the requests in flight
+ * finish, close keep-alive connections, then close the database and the Temporal connection and
+ * exit 0.
  */
-import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadApiConfig } from '../config';
 import { createLogger } from '../config/logger';
@@ -12,6 +12,8 @@ import { createDb } from '../db/client';
 import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
 import { createApp } from './app';
 import { IDEMPOTENCY_TTL_MS } from './idempotency';
+import { createApiMetrics } from './metrics';
+import { createApiServer } from './server';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -32,11 +34,9 @@ async function main(): Promise<void> {
     workflows: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
     logger,
     corsOrigins,
+    instrumentation: createApiMetrics({ db, logger, defaultMetrics: true }).instrumentation,
   });
-  const server = http.createServer(app);
-  // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  const { server, stop } = createApiServer(app);
 
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(db, new Date(Date.now() - IDEMPOTENCY_TTL_MS)).catch((err: unknown) =>
@@ -67,14 +67,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(async (err) => {
-      if (err) logger.warn({ err }, 'server close reported an error');
-      await Promise.allSettled([db.$disconnect(), connection.close()]);
-      logger.info('stopped');
-      process.exit(0);
-    });
-    // Keep-alive sockets with no request in flight would otherwise hold close() open.
-    server.closeIdleConnections();
+    void stop()
+      .catch((err: unknown) => logger.warn({ err }, 'server close reported an error'))
+      .then(() => Promise.allSettled([db.$disconnect(), connection.close()]))
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -51,10 +51,21 @@ const apiSchema = z.object({
   CORS_ORIGINS: optionalString,
 });
 
+/**
+ * The Temporal runtime's own Prometheus exporter binds 127.0.0.1:<port>; the worker's /metrics reads it
+ * from there. `0` or `off` turns it off (null).
+ */
+const sdkMetricsPort = z
+  .union([z.literal('off'), port], { error: 'expected a port number (0 or "off" turns the exporter off)' })
+  .default(9464)
+  .transform((v) => (v === 'off' || v === 0 ? null : v));
+
 const workerSchema = z.object({
   ...commonShape,
   /** Worker's own HTTP port for /healthz, /readyz and /metrics; 0 picks a free port. */
   WORKER_HTTP_PORT: port.default(3001),
+  /** Internal port of the Temporal SDK's metrics exporter, appended to the worker's /metrics. */
+  WORKER_SDK_METRICS_PORT: sdkMetricsPort,
   /** Load this pre-built workflow bundle instead of bundling workflows/ at start-up. */
   WORKFLOW_BUNDLE_PATH: optionalString,
 });

@@ -54,3 +54,12 @@ export async function listCancellations(
   });
   return toPage(rows, page.limit);
 }
+
+/**
+ * How many cancellations are in each stage, for the API's `cancellations{stage}` gauge: one GROUP BY
+ * per scrape, answered from the (stage, effectiveAt) index alone (a covering-index scan, no table rows).
+ */
+export async function countCancellationsByStage(db: Db): Promise<Record<string, number>> {
+  const rows = await db.cancellation.groupBy({ by: ['stage'], _count: { _all: true } });
+  return Object.fromEntries(rows.map((r) => [r.stage, r._count._all]));
+}

@@ -25,7 +25,13 @@ import { ensureTemporalBinaries } from './temporal-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * The children run TypeScript through tsx's loader in a single node process (`node --import tsx`),
+ * not under the tsx CLI: the CLI is a second process that relays SIGTERM and SIGKILLs a child that
+ * does not acknowledge it within ~60 ms, which a busy worker may miss, cutting its graceful
+ * shutdown short.
+ */
+const NODE_TS = [process.execPath, '--import', 'tsx'] as const;
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
 const READY_TIMEOUT_MS = 180_000;
@@ -72,12 +78,15 @@ async function main(): Promise<number> {
     ['PORT (API)', apiConfig.PORT],
     ['WORKER_HTTP_PORT', workerConfig.WORKER_HTTP_PORT],
   ];
+  if (workerConfig.WORKER_SDK_METRICS_PORT)
+    ports.push(['WORKER_SDK_METRICS_PORT', workerConfig.WORKER_SDK_METRICS_PORT]);
   if (!externalTemporal) ports.push(['Temporal frontend', TEMPORAL_PORT], ['Temporal UI', TEMPORAL_UI_PORT]);
   for (const [what, port] of ports) if (await portInUse(port)) busy.push(`${what} ${port}`);
   if (busy.length) {
     process.stderr.write(
       `Already in use: ${busy.join(', ')}. Stop whatever listens there (another \`npm start\`?), ` +
-        'or choose other ports with PORT / WORKER_HTTP_PORT (and TEMPORAL_ADDRESS for an existing server).\n',
+        'or choose other ports with PORT / WORKER_HTTP_PORT / WORKER_SDK_METRICS_PORT (and TEMPORAL_ADDRESS for ' +
+        'an existing server).\n',
     );
     return 1;
   }
@@ -157,7 +166,7 @@ async function main(): Promise<number> {
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
     const start = (name: string, entry: string) =>
       watch(
-        startProcess(name, TSX, [path.join(ROOT, entry)], {
+        startProcess(name, NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, entry)], {
           cwd: ROOT,
           env,
           onLine: (line) => say(formatLine(name, line)),
@@ -182,6 +191,7 @@ async function main(): Promise<number> {
     say(`  API:          ${apiUrl}`);
     say(`  API docs:     ${apiUrl}/docs`);
     say(`  Worker:       ${workerUrl}/readyz`);
+    say(`  Metrics:      ${apiUrl}/metrics  ${workerUrl}/metrics`);
     say(
       `  Temporal UI:  ${externalTemporal ? `(the UI of ${temporalAddress})` : `http://127.0.0.1:${TEMPORAL_UI_PORT}`}`,
     );

@@ -1,5 +1,11 @@
 import type { Duration } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
@@ -21,6 +27,8 @@ export interface CreateWorkerOptions {
    * cancelled (and retried elsewhere by their retry policy).
    */
   shutdownGraceTime?: Duration;
+  /** Around every activity attempt, local ones included: worker/metrics.ts counts them. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** Long enough for every activity of this service (each does a few database writes). */
@@ -55,6 +63,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue,
     workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger),
     activities: createActivities({ db }),
+    interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
   });
 }

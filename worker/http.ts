@@ -41,7 +41,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 /**
  * The worker's own small HTTP port (WORKER_HTTP_PORT) for orchestrators: `/healthz` says the
- * process is up, `/readyz` that the database and Temporal answer and the worker is polling.
+ * process is up, `/readyz` that the database and Temporal answer and the worker is polling, and the
+ * extra routes (`/metrics`) whatever they serve.
  */
 export async function startWorkerHttpServer(options: WorkerHttpServerOptions): Promise<WorkerHttpServer> {
   const { logger, readiness, routes = {} } = options;
@@ -90,7 +91,7 @@ export async function startWorkerHttpServer(options: WorkerHttpServerOptions): P
     });
   });
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port }, 'worker HTTP server listening (/healthz, /readyz)');
+  logger.info({ port, paths: ['/healthz', '/readyz', ...Object.keys(routes)] }, 'worker HTTP server listening');
   return {
     port,
     close: () =>

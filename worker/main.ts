@@ -1,7 +1,7 @@
 /**
- * The worker process (`npm run start:worker` in production, `tsx worker/main.ts` under `npm start`):
+ * The worker process (`npm run start:worker` in production, `node --import tsx worker/main.ts` under `npm start`):
  * connects to Temporal and the database, runs the cancellation workflows and activities, serves
- * /healthz and /readyz on WORKER_HTTP_PORT, and shuts down gracefully on SIGTERM / SIGINT.
+ * /healthz, /readyz and /metrics on WORKER_HTTP_PORT, and shuts down gracefully on SIGTERM / SIGINT.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { createDb } from '../db/client';
 import { pingDatabase } from '../db/health';
 import { createWorker } from './create-worker';
 import { NotReadyYet, startWorkerHttpServer } from './http';
+import { createWorkerMetrics } from './metrics';
 import { temporalLoggerFor } from './sdk-logger';
 
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
@@ -31,13 +32,32 @@ function workflowBundlePath(config: WorkerConfig): string | undefined {
 
 async function main(config: WorkerConfig, logger: Logger): Promise<void> {
   const debug = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
-  Runtime.install({
-    logger: temporalLoggerFor(logger),
-    // This process decides when and how to shut down (below), not the SDK's own signal handlers.
-    shutdownSignals: [],
-    telemetryOptions: {
-      logging: { filter: { core: debug ? 'DEBUG' : 'WARN', other: 'ERROR' }, forward: {} },
-    },
+  // The SDK's own metrics (task latencies, slots, polls, the workflow's cancellation_stage_changes)
+  // come from the Rust core's exporter, on an internal port that our /metrics reads and appends.
+  const sdkMetricsAddress = config.WORKER_SDK_METRICS_PORT ? `127.0.0.1:${config.WORKER_SDK_METRICS_PORT}` : undefined;
+  // Once per process: tests that run workers in-process keep the default runtime (no exporter).
+  try {
+    Runtime.install({
+      logger: temporalLoggerFor(logger),
+      // This process decides when and how to shut down (below), not the SDK's own signal handlers.
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { filter: { core: debug ? 'DEBUG' : 'WARN', other: 'ERROR' }, forward: {} },
+        ...(sdkMetricsAddress ? { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } : {}),
+      },
+    });
+  } catch (err) {
+    if (!sdkMetricsAddress) throw err;
+    // e.g. another worker on this machine holds the port: say which variable moves it.
+    throw new Error(
+      `could not start the Temporal SDK metrics exporter on ${sdkMetricsAddress} (WORKER_SDK_METRICS_PORT): ` +
+        (err instanceof Error ? err.message : String(err)),
+    );
+  }
+  const metrics = createWorkerMetrics({
+    logger,
+    sdkMetricsUrl: sdkMetricsAddress ? `http://${sdkMetricsAddress}/metrics` : undefined,
+    defaultMetrics: true,
   });
 
   const { db, kind } = createDb(config.DATABASE_URL);
@@ -48,6 +68,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
   const http = await startWorkerHttpServer({
     port: config.WORKER_HTTP_PORT,
     logger,
+    routes: { '/metrics': (res) => metrics.serve(res) },
     readiness: {
       database: () => pingDatabase(db),
       temporal: async () => {
@@ -97,6 +118,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     db,
     logger,
     workflowBundlePath: workflowBundlePath(config),
+    activityInterceptors: [metrics.activityInterceptor],
   });
   started.worker = worker;
 
@@ -106,6 +128,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       database: kind,
       httpPort: http.port,
+      sdkMetrics: sdkMetricsAddress ?? 'off',
     },
     'worker running',
   );

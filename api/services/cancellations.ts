@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { ClosedStages, effectiveDate, ErrorCode, type CancellationView, type Refusal } from '../../domain';
+import {
+  cancellationWorkflowId,
+  ClosedStages,
+  effectiveDate,
+  ErrorCode,
+  type CancellationView,
+  type Refusal,
+} from '../../domain';
 import type { CancellationChannel, CancellationStage, ReasonCode } from '../../domain/types';
 import { cancellationViewFromRow, nextGeneration } from '../../db/cancellations';
 import {
@@ -54,10 +61,16 @@ export async function submitFor(
   submission: Submission,
 ): Promise<Decision> {
   const generation = await nextGeneration(services.db, sub.id);
+  const cancellationId = newCancellationId();
+  // The request's log line (reqId) names the workflow, so API and worker logs join on workflowId.
+  services.logger.info(
+    { workflowId: cancellationWorkflowId(sub.id, generation), cancellationId, subscriptionId: sub.id },
+    'submitting the cancellation to its workflow',
+  );
   const outcome = await submitCancellation(
     services.workflows,
     {
-      cancellationId: newCancellationId(),
+      cancellationId,
       subscriptionId: sub.id,
       accountId: sub.accountId,
       channel: submission.channel,
@@ -83,12 +96,12 @@ export async function submitFor(
   if (outcome.accepted) return { kind: 'accepted', cancellation: outcome.cancellation };
   if ('refusals' in outcome) return { kind: 'refused', refusals: outcome.refusals };
   // The running workflow had not answered its query yet: its row, once written, has the id.
-  const cancellationId =
+  const runningId =
     outcome.conflict.cancellationId ??
     (await findCancellationByWorkflowId(services.db, outcome.conflict.workflowId))?.id ??
     (await findOpenCancellation(services.db, sub.id))?.id ??
     null;
-  return { kind: 'in_progress', cancellationId };
+  return { kind: 'in_progress', cancellationId: runningId };
 }
 
 const isFailureOfType = (err: unknown, type: string): boolean =>
@@ -198,6 +211,7 @@ export async function confirmBackup(
       },
     );
   if (isClosed(row.stage) || row.stage === 'deactivating') throw closedConflict(row.stage);
+  services.logger.info({ workflowId: row.workflowId, cancellationId: row.id }, 'sending confirmDataBackup');
   try {
     return await confirmDataBackup(services.workflows, row.workflowId, { location, actor: principalRef(principal) });
   } catch (err) {
@@ -227,6 +241,7 @@ const withdrawConflict = (stage: CancellationStage | string): ApiError =>
 export async function withdraw(services: Services, principal: Principal, id: string): Promise<CancellationView> {
   const row = await cancellationFor(services, principal, id);
   if (isClosed(row.stage) || row.stage === 'deactivating') throw withdrawConflict(row.stage);
+  services.logger.info({ workflowId: row.workflowId, cancellationId: row.id }, 'sending withdraw');
   try {
     return await withdrawCancellation(services.workflows, row.workflowId, { actor: principalRef(principal) });
   } catch (err) {

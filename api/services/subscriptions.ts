@@ -90,6 +90,9 @@ export async function unassignAll(services: Services, principal: UserPrincipal, 
   const sub = await subscriptionFor(services, principal, id);
   const unassigned = await unassignAllLicenses(services.db, sub.id);
   const open = await findOpenCancellation(services.db, sub.id);
-  if (open) await notifyLicensesChanged(services.workflows, open.workflowId);
+  if (open) {
+    services.logger.info({ workflowId: open.workflowId, cancellationId: open.id }, 'signalling licensesChanged');
+    await notifyLicensesChanged(services.workflows, open.workflowId);
+  }
   return { unassigned };
 }

@@ -1,7 +1,7 @@
 /**
- * Child processes for the local stack (scripts/dev.ts) and the end-to-end test: each runs in its
- * own process group, so stopping it also stops whatever it spawned (tsx runs node as a child; the
- * Temporal CLI runs the server), and nothing outlives the parent.
+ * Child processes for the local stack (scripts/dev.ts) and the end-to-end tests: each runs in its
+ * own process group, so stopping it also stops whatever it spawned (the Temporal CLI runs the
+ * server as a child), and nothing outlives the parent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';

@@ -5,6 +5,7 @@
  * Workflow-backed endpoints are in workflows.test.ts.
  */
 import { spawn } from 'node:child_process';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ServiceError } from '@temporalio/client';
@@ -991,9 +992,10 @@ describe('health', () => {
 });
 
 describe('api/main.ts, the process', () => {
-  it('serves, and on SIGTERM finishes the request in flight, closes its connections and exits 0', async () => {
+  it('serves, and on SIGTERM finishes the request in flight, closes its keep-alive connections and exits 0', async () => {
     const root = path.resolve(__dirname, '..', '..');
-    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['api/main.ts'], {
+    // One node process with tsx's loader: SIGTERM reaches the API itself, not the tsx CLI's relay.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       cwd: root,
       env: {
         ...process.env,
@@ -1013,13 +1015,17 @@ describe('api/main.ts, the process', () => {
     });
     const logged = (test: (l: LogLine) => boolean) =>
       new Promise<LogLine>((resolve) => waiters.push({ test, resolve }));
+    // A client that keeps connections open (65 s on the server's side) must not hold up the exit.
+    const keepAlive = new Agent({ keepAlive: true });
     try {
       const listening = await logged((l) => l.msg === 'api listening');
       const url = `http://127.0.0.1:${listening.port as number}`;
-      expect((await request(url).get('/healthz')).status).toBe(200);
+      const warm = await Promise.all([1, 2].map(() => request(url).get('/healthz').agent(keepAlive)));
+      expect(warm.map((r) => r.status)).toEqual([200, 200]);
+      expect(Object.values(keepAlive.freeSockets).flat()).toHaveLength(2);
 
       const received = logged((l) => l.msg === 'request received' && (l.req as { url: string }).url === '/readyz');
-      const inFlight = request(url).get('/readyz');
+      const inFlight = request(url).get('/readyz').agent(keepAlive);
       const answered = inFlight.then((res) => res);
       await received;
       child.kill('SIGTERM');
@@ -1027,8 +1033,11 @@ describe('api/main.ts, the process', () => {
       expect(expectError(res, 503, 'api_error', 'not_ready').details).toEqual({
         checks: { database: 'ok', temporal: 'unavailable' },
       });
+      expect(res.headers.connection).toBe('close');
+      // Exit 0 is the graceful path; the forced exit after the grace period would be 1.
       expect(await exited).toBe(0);
     } finally {
+      keepAlive.destroy();
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 30_000);

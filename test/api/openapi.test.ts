@@ -5,6 +5,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
+import { createApiMetrics } from '../../api/metrics';
 import { ErrorTypes } from '../../api/errors';
 import { ReasonCodes } from '../../domain/types';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -49,11 +50,14 @@ let doc: Doc;
 
 beforeAll(async () => {
   tdb = await createTestDatabase('api_openapi');
+  const { logger } = memoryLogger();
   app = createApp({
     db: tdb.db,
     workflows: noTemporalGateway(),
-    logger: memoryLogger().logger,
+    logger,
     validateResponses: true,
+    // As api/main.ts wires it: GET /metrics is on the app, but not in the document.
+    instrumentation: createApiMetrics({ db: tdb.db, logger }).instrumentation,
   });
   const res = await request(app).get('/openapi.json');
   expect(res.status).toBe(200);
@@ -77,7 +81,9 @@ describe('GET /openapi.json', () => {
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
     // API.md: /metrics is for operators and not part of the spec.
-    const onApp = registeredRoutes(app).filter((r) => r !== 'GET /metrics');
+    const registered = registeredRoutes(app);
+    expect(registered).toContain('GET /metrics');
+    const onApp = registered.filter((r) => r !== 'GET /metrics');
     expect(onApp.length).toBeGreaterThan(0);
     expect(inSpec).toEqual(onApp);
   });

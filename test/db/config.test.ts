@@ -40,6 +40,16 @@ describe('configuration from the environment', () => {
     expect(err.message).toMatch(/^\s*DATABASE_URL: expected file:<path> \(SQLite\) or postgres:\/\//m);
   });
 
+  it('binds the SDK metrics exporter on 9464 by default, turns it off with 0 or "off", and names a bad value', () => {
+    expect(loadWorkerConfig({}).WORKER_SDK_METRICS_PORT).toBe(9464);
+    expect(loadWorkerConfig({ WORKER_SDK_METRICS_PORT: '9500' }).WORKER_SDK_METRICS_PORT).toBe(9500);
+    expect(loadWorkerConfig({ WORKER_SDK_METRICS_PORT: '0' }).WORKER_SDK_METRICS_PORT).toBeNull();
+    expect(loadWorkerConfig({ WORKER_SDK_METRICS_PORT: 'off' }).WORKER_SDK_METRICS_PORT).toBeNull();
+    expect(errorOf(() => loadWorkerConfig({ WORKER_SDK_METRICS_PORT: 'on' })).message).toMatch(
+      /^\s*WORKER_SDK_METRICS_PORT: expected a port number/m,
+    );
+  });
+
   it('accepts SQLite and PostgreSQL URLs', () => {
     for (const url of ['file:./x.db', 'file:/tmp/x.db', 'postgres://u:p@localhost/db', 'postgresql://localhost/db'])
       expect(loadApiConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);

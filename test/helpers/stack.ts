@@ -1,0 +1,129 @@
+/**
+ * The stack as `npm start` runs it, for the end-to-end tests: a Temporal dev server (the CLI), and
+ * worker and API processes (`node --import tsx`, as scripts/dev.ts starts them) on free ports, sharing a fresh
+ * database (a temporary SQLite file, or PostgreSQL when TEST_DATABASE_URL says so). Every port is
+ * picked free, the SDK metrics exporter's included, so several workers (one after the other, or side
+ * by side) never collide.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  freePort,
+  startProcess,
+  waitForHttpOk,
+  waitUntil,
+  type ExitStatus,
+  type ManagedProcess,
+} from '../../scripts/lib/processes';
+import { startDevServer, waitForTemporal } from '../../scripts/lib/temporal-dev-server';
+import { createTestDatabase, type TestDatabase } from './db';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+/** The worker bundles workflows/ with webpack at start-up; on two busy cores that takes a while. */
+export const START_TIMEOUT_MS = 150_000;
+
+export interface ServiceProcess {
+  name: string;
+  process: ManagedProcess;
+  /** http://127.0.0.1:<port> of its HTTP server (the API, or the worker's probes and /metrics). */
+  url: string;
+  /** Every line it wrote so far (pino JSON). */
+  lines: string[];
+  /** Resolves once a line it wrote contains `text`; fails if it exits first. */
+  waitForLine(text: string, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+export interface E2eStack {
+  testDb: TestDatabase;
+  temporalAddress: string;
+  taskQueue: string;
+  /** A worker process (worker/main.ts), ready (`/readyz` answers 200). */
+  startWorker(): Promise<ServiceProcess>;
+  /** An API process (api/main.ts), ready. */
+  startApi(): Promise<ServiceProcess>;
+  /** The last lines of every process, for failure messages. */
+  explain(): string;
+  /** Stops every process still running (the Temporal server last) and drops the database. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(label: string): Promise<E2eStack> {
+  const cli = process.env.TEMPORAL_CLI_PATH;
+  if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set: jest globalSetup (test/global-setup.ts) provides it');
+  const services: ServiceProcess[] = [];
+  let temporal: ManagedProcess | undefined;
+  let testDb: TestDatabase | undefined;
+
+  const stop = async () => {
+    await Promise.all(services.map((s) => s.stop(5_000)));
+    await temporal?.stop(5_000);
+    await testDb?.drop();
+  };
+
+  try {
+    testDb = await createTestDatabase(label);
+    const temporalPort = await freePort();
+    const temporalAddress = `127.0.0.1:${temporalPort}`;
+    temporal = startDevServer({ cli, port: temporalPort });
+    await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
+    const taskQueue = `${label}-${randomBytes(4).toString('hex')}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: testDb.url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'info',
+    };
+
+    const start = async (kind: 'worker' | 'api', ports: Record<string, number>): Promise<ServiceProcess> => {
+      const count = services.filter((s) => s.name.startsWith(kind)).length;
+      const name = count ? `${kind}-${count + 1}` : kind;
+      const lines: string[] = [];
+      const entry = path.join(ROOT, kind, 'main.ts');
+      // tsx's loader in one node process, as scripts/dev.ts runs them (see NODE_TS there): the tsx CLI
+      // would relay SIGTERM and kill a child slow to acknowledge it, cutting the graceful stop short.
+      const proc = startProcess(name, process.execPath, ['--import', 'tsx', entry], {
+        cwd: ROOT,
+        env: { ...env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+        onLine: (line) => lines.push(line),
+      });
+      const url = `http://127.0.0.1:${kind === 'api' ? ports.PORT : ports.WORKER_HTTP_PORT}`;
+      const service: ServiceProcess = {
+        name,
+        process: proc,
+        url,
+        lines,
+        waitForLine: async (text, timeoutMs = 30_000) => {
+          const seen = () => lines.some((l) => l.includes(text));
+          // A line written just before the process exited still counts.
+          await waitUntil(`${name} to log "${text}"`, async () => seen() || proc.status !== undefined, {
+            timeoutMs,
+            intervalMs: 100,
+          });
+          if (!seen()) throw new Error(`${name} exited without logging "${text}":\n${proc.tail()}`);
+        },
+        stop: (graceMs) => proc.stop(graceMs),
+      };
+      services.push(service);
+      await waitForHttpOk(`${url}/readyz`, { timeoutMs: START_TIMEOUT_MS, process: proc });
+      return service;
+    };
+
+    return {
+      testDb,
+      temporalAddress,
+      taskQueue,
+      startWorker: async () =>
+        start('worker', { WORKER_HTTP_PORT: await freePort(), WORKER_SDK_METRICS_PORT: await freePort() }),
+      startApi: async () => start('api', { PORT: await freePort() }),
+      explain: () => services.map((s) => `--- ${s.name} ---\n${s.process.tail()}`).join('\n'),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -3,7 +3,9 @@
  * and saves its event history under test/workflow/histories/. test/workflow/replay.test.ts replays
  * them against the current workflow code, so a change that would break running cancellations fails
  * CI. Re-record only for a deliberate, versioned change (behind `patched()`), never to make the
- * replay test pass.
+ * replay test pass. Histories of earlier versions stay as they are, so the old branch of each
+ * `patched()` keeps being replayed: completed-checklist-done.json predates the patch
+ * `confirm-backup-answers-after-stage`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
       .handle(fullView)
       .executeUpdate(confirmDataBackupUpdate, { args: [{ location: 's3://b', actor: 'user:r' }] });
     await h.handle(fullView).result();
-    await save('completed-checklist-done', fullView);
+    await save('completed-checklist-done-patched', fullView);
 
     const open = await h.seed({ assignedLicenses: 2 });
     const openView = await h.accept(h.request(open));

@@ -12,6 +12,7 @@ import {
   condition,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -148,6 +149,8 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
   let reschedulesApplied = 0;
   let reschedulesRequested = 0;
 
+  const checklistJustDone = () =>
+    view?.stage === 'awaiting_prerequisites' && view.checklist.licensesUnassigned && view.checklist.dataBackedUp;
   const isOpen = () => view !== null && !deactivating && !ClosedStages.includes(view.stage);
   const pending = () =>
     licensesDirty || backupRequest !== undefined || withdrawRequest !== undefined || reschedules.length > 0;
@@ -165,7 +168,10 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     confirmDataBackupUpdate,
     async (input) => {
       backupRequest = input;
-      await condition(() => !backupRequest || !isOpen());
+      // Answer once the loop has also moved the stage on, so the caller sees `scheduled` when this
+      // confirmation completed the checklist. Patched: histories recorded before answered earlier.
+      const waitForStage = patched('confirm-backup-answers-after-stage');
+      await condition(() => (!backupRequest && !(waitForStage && checklistJustDone())) || !isOpen());
       return view as CancellationView;
     },
     {

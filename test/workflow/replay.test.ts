@@ -13,6 +13,7 @@ const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 it('has a saved history for each way a cancellation ends', () => {
   expect(files.sort()).toEqual([
+    'completed-checklist-done-patched.json',
     'completed-checklist-done.json',
     'completed-checklist-open-reminders.json',
     'refused.json',

@@ -456,6 +456,18 @@ describe('GET /v1/subscriptions/{id}', () => {
     });
   });
 
+  it('shows what the customer must know before cancelling a contract: its kind, end date and licence assignments (P5)', async () => {
+    const res = await http().get('/v1/subscriptions/sub_initech_meeting').set(bearer(T.contractBillingAdmin));
+    const sub = await tdb.db.subscription.findUniqueOrThrow({ where: { id: 'sub_initech_meeting' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      billing: 'fixed_term',
+      contractEnd: sub.contractEnd?.toISOString(),
+      onlineCancellable: true,
+      licenses: { total: 1, assigned: 1 },
+    });
+  });
+
   it("lets a support agent read any account's subscription", async () => {
     const res = await http().get('/v1/subscriptions/sub_globex_rescue').set(bearer(T.supportAgent));
     expect(res.status).toBe(200);

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CancellationRow, Db, DbTx } from '../db/client';
+import { accountBalanceCents, userRoles } from '../db/accounts';
 import { cancellationViewFromRow } from '../db/cancellations';
+import { countAssignedLicenses, findSubscription, unassignAllLicenses } from '../db/subscriptions';
 import type { CancellationRequest, CancellationView } from '../domain/cancellation';
 import { ErrorCode, type Refusal } from '../domain/errors';
 import type { Billing, CancellationStage, Charges, PurchaseChannel, Role, SubscriptionStatus } from '../domain/types';
@@ -184,17 +186,16 @@ export function createActivities({ db }: ActivityDeps) {
   return {
     /** Read-only: the subscription, the requester's roles, the balance (P4) and licence assignments (P6). */
     async loadEligibility(input: { subscriptionId: string; requesterUserId: string }): Promise<EligibilitySnapshot> {
-      const sub = await db.subscription.findUnique({ where: { id: input.subscriptionId } });
+      const sub = await findSubscription(db, input.subscriptionId);
       if (!sub)
         throw ApplicationFailure.create({
           type: ErrorCode.notFound,
           message: `subscription ${input.subscriptionId} does not exist`,
           nonRetryable: true,
         });
-      const [roles, balance, licensesAssigned] = await Promise.all([
-        db.userRole.findMany({ where: { userId: input.requesterUserId }, select: { role: true } }),
-        db.invoice.aggregate({ where: { accountId: sub.accountId, status: 'open' }, _sum: { amountDueCents: true } }),
-        db.license.count({ where: { subscriptionId: sub.id, assignedToUserId: { not: null } } }),
+      const [requesterRoles, balanceCents] = await Promise.all([
+        userRoles(db, input.requesterUserId),
+        accountBalanceCents(db, sub.accountId),
       ]);
       return {
         subscription: {
@@ -212,9 +213,9 @@ export function createActivities({ db }: ActivityDeps) {
           onlineCancellable: sub.onlineCancellable,
           status: sub.status as SubscriptionStatus,
         },
-        requesterRoles: roles.map((r) => r.role as Role),
-        balanceCents: balance._sum.amountDueCents ?? 0,
-        licensesAssigned,
+        requesterRoles,
+        balanceCents,
+        licensesAssigned: sub.licenseCounts.assigned,
       };
     },
 
@@ -328,7 +329,7 @@ export function createActivities({ db }: ActivityDeps) {
 
     /** P6: how many of the subscription's licences are still assigned. */
     async countAssignedLicenses(input: { subscriptionId: string }): Promise<number> {
-      return db.license.count({ where: { subscriptionId: input.subscriptionId, assignedToUserId: { not: null } } });
+      return countAssignedLicenses(db, input.subscriptionId);
     },
 
     /** A checklist item done or a stage change: the row follows it, with its audit event, in one transaction. */
@@ -451,10 +452,7 @@ export function createActivities({ db }: ActivityDeps) {
       };
       return onceFor(input.cancellationId, event, async (t, view) => {
         const at = new Date(input.at);
-        const released = await t.license.updateMany({
-          where: { subscriptionId: view.subscriptionId, assignedToUserId: { not: null } },
-          data: { assignedToUserId: null },
-        });
+        const released = await unassignAllLicenses(t, view.subscriptionId);
         await t.subscription.update({
           where: { id: view.subscriptionId },
           data: { status: 'cancelled', autoRenew: false, cancelledAt: at },
@@ -471,7 +469,7 @@ export function createActivities({ db }: ActivityDeps) {
           payload: {
             cancellationId: input.cancellationId,
             subscriptionId: view.subscriptionId,
-            licensesReleased: released.count,
+            licensesReleased: released,
             warnings,
           },
           at: input.at,

@@ -90,17 +90,6 @@ export async function queryCancellation(gw: WorkflowGateway, workflowId: string)
   return gw.client.workflow.getHandle(workflowId).query(cancellationQuery);
 }
 
-/** Whether the workflow is still running: closed ones are answered from the database. */
-export async function isRunning(gw: WorkflowGateway, workflowId: string): Promise<boolean> {
-  try {
-    const description = await gw.client.workflow.getHandle(workflowId).describe();
-    return description.status.name === 'RUNNING';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}
-
 /** P6: wakes the workflow so it re-checks licence assignments at once. Ignored if it has ended. */
 export async function notifyLicensesChanged(gw: WorkflowGateway, workflowId: string): Promise<void> {
   try {

@@ -7,6 +7,12 @@ export async function accountExists(db: Db, accountId: string): Promise<boolean>
   return (await db.account.count({ where: { id: accountId } })) > 0;
 }
 
+/** The roles a user holds (P8–P10). */
+export async function userRoles(db: Db, userId: string): Promise<Role[]> {
+  const rows = await db.userRole.findMany({ where: { userId }, select: { role: true } });
+  return rows.map((r) => r.role as Role);
+}
+
 /** P4: the balance is the sum of the account's open invoices, in minor units. */
 export async function accountBalanceCents(db: Db, accountId: string): Promise<number> {
   const { _sum } = await db.invoice.aggregate({ where: { accountId, status: 'open' }, _sum: { amountDueCents: true } });

@@ -1,3 +1,4 @@
+import { ClosedStages } from '../domain/cancellation';
 import type { CancellationStage } from '../domain/types';
 import type { Db } from './client';
 import type { Cancellation } from './generated/sqlite/client';
@@ -17,7 +18,7 @@ export async function findCancellationByWorkflowId(db: Db, workflowId: string): 
 /** The subscription's cancellation still in progress, if any (at most one: see cancellationWorkflowId). */
 export async function findOpenCancellation(db: Db, subscriptionId: string): Promise<Cancellation | null> {
   return db.cancellation.findFirst({
-    where: { subscriptionId, stage: { notIn: ['completed', 'withdrawn', 'failed'] } },
+    where: { subscriptionId, stage: { notIn: [...ClosedStages] } },
     orderBy: newestFirst,
   });
 }

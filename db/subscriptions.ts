@@ -1,4 +1,4 @@
-import type { Db } from './client';
+import type { Db, DbTx } from './client';
 import type { Subscription } from './generated/sqlite/client';
 
 /** A subscription row with its licence counts (API.md: `licenses: { total, assigned }`). */
@@ -29,11 +29,17 @@ export async function listAccountSubscriptions(db: Db, accountId: string): Promi
   return rows.map(toRecord);
 }
 
+/** P6: how many of the subscription's licences are still assigned. */
+export async function countAssignedLicenses(db: Db, subscriptionId: string): Promise<number> {
+  return db.license.count({ where: { subscriptionId, assignedToUserId: { not: null } } });
+}
+
 /**
  * P6: releases every licence of the subscription in one statement, so a concurrent reader sees
- * either all of them assigned or none. Returns how many were assigned before.
+ * either all of them assigned or none. Returns how many were assigned before. Takes a transaction
+ * too, so deactivation (P3) releases them inside its own.
  */
-export async function unassignAllLicenses(db: Db, subscriptionId: string): Promise<number> {
+export async function unassignAllLicenses(db: Db | DbTx, subscriptionId: string): Promise<number> {
   const { count } = await db.license.updateMany({
     where: { subscriptionId, assignedToUserId: { not: null } },
     data: { assignedToUserId: null },

@@ -24,13 +24,7 @@ import type { SubscriptionRecord } from '../../db/subscriptions';
 import { principalRef, type Principal, type UserPrincipal } from '../auth';
 import { ApiError, notFound, refusedError } from '../errors';
 import type { CreateCancellationBody, ListCancellationsQuery } from '../schemas';
-import {
-  confirmDataBackup,
-  isRunning,
-  queryCancellation,
-  submitCancellation,
-  withdrawCancellation,
-} from '../workflow-client';
+import { confirmDataBackup, queryCancellation, submitCancellation, withdrawCancellation } from '../workflow-client';
 import { cancellationFor, subscriptionFor } from './access';
 import type { Services } from './context';
 import { termsOf } from './subscriptions';
@@ -143,15 +137,14 @@ export async function getCancellation(services: Services, principal: Principal, 
 
 async function liveView(services: Services, row: Cancellation): Promise<CancellationView> {
   if ((ClosedStages as readonly string[]).includes(row.stage)) return cancellationViewFromRow(row);
+  // An open row means a running workflow: ask it directly (one round trip, no describe first).
   try {
-    if (await isRunning(services.workflows, row.workflowId)) {
-      const live = await queryCancellation(services.workflows, row.workflowId);
-      if (live) return live;
-    }
+    const live = await queryCancellation(services.workflows, row.workflowId);
+    if (live) return live;
   } catch (err) {
     services.logger.warn({ err, workflowId: row.workflowId }, 'live view unavailable; answering from the database');
   }
-  // Re-read: the workflow may have closed between the first read and the describe.
+  // Re-read: the workflow may have closed between the first read and the query.
   return cancellationViewFromRow((await findCancellation(services.db, row.id)) ?? row);
 }
 

@@ -13,7 +13,14 @@ import { createWorkerMetrics } from '../../worker/metrics';
 import { temporalLoggerFor } from '../../worker/sdk-logger';
 import { seedAccount } from '../helpers/fixtures';
 import { parsePrometheusText, samplesOf, valueOf, type Sample } from '../helpers/prometheus';
-import { START_TIMEOUT_MS, startStack, type E2eStack, type ServiceProcess } from '../helpers/stack';
+import {
+  requestCancellation,
+  START_TIMEOUT_MS,
+  startStack,
+  type E2eStack,
+  type ServiceProcess,
+} from '../helpers/stack';
+import { CancellationStages } from '../../domain/types';
 
 const TOKEN = `e2e-metrics-${randomBytes(8).toString('hex')}`;
 
@@ -36,13 +43,7 @@ beforeAll(async () => {
 
   // The traffic: one cancellation accepted (201), one unknown id (404), one unknown path, one docs file.
   const auth = { authorization: `Bearer ${TOKEN}` };
-  const created = await fetch(`${api.url}/v1/cancellations`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ subscriptionId: seeded.subscriptionId }),
-  });
-  if (created.status !== 201) throw new Error(`POST answered ${created.status}\n${stack.explain()}`);
-  cancellationId = ((await created.json()) as { id: string }).id;
+  cancellationId = (await requestCancellation(stack, api, TOKEN, seeded.subscriptionId)).id;
   // Each body read to its end: a request is counted once its response has been sent in full.
   const statusOf = async (res: Response) => {
     await res.arrayBuffer();
@@ -84,14 +85,7 @@ describe("the API's GET /metrics", () => {
     const { samples } = await scrape(api.url);
     expect(valueOf(samples, 'cancellations', { stage: 'awaiting_prerequisites' })).toBeGreaterThanOrEqual(1);
     expect(samplesOf(samples, 'cancellations').map((s) => s.labels.stage)).toEqual(
-      expect.arrayContaining([
-        'awaiting_prerequisites',
-        'scheduled',
-        'deactivating',
-        'completed',
-        'withdrawn',
-        'failed',
-      ]),
+      expect.arrayContaining([...CancellationStages]),
     );
     expect(valueOf(samples, 'cancellations', { stage: 'withdrawn' })).toBe(0);
     expect(valueOf(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);

@@ -13,7 +13,13 @@ import { Client, Connection } from '@temporalio/client';
 import { waitUntil } from '../../scripts/lib/processes';
 import type { TestDatabase } from '../helpers/db';
 import { seedAccount } from '../helpers/fixtures';
-import { START_TIMEOUT_MS, startStack, type E2eStack, type ServiceProcess } from '../helpers/stack';
+import {
+  requestCancellation,
+  START_TIMEOUT_MS,
+  startStack,
+  type E2eStack,
+  type ServiceProcess,
+} from '../helpers/stack';
 
 const TOKEN = `e2e-shutdown-${randomBytes(8).toString('hex')}`;
 
@@ -65,13 +71,7 @@ afterAll(async () => {
 
 it('withdraws exactly once when the worker is stopped during the withdraw activity and another takes over', async () => {
   const auth = { authorization: `Bearer ${TOKEN}` };
-  const created = await fetch(`${api.url}/v1/cancellations`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ subscriptionId: seeded.subscriptionId }),
-  });
-  if (created.status !== 201) throw new Error(`POST answered ${created.status}\n${stack.explain()}`);
-  const { id, workflowId } = (await created.json()) as { id: string; workflowId: string };
+  const { id, workflowId } = await requestCancellation(stack, api, TOKEN, seeded.subscriptionId);
   const { db } = stack.testDb;
   const withdrawnEvents = () =>
     db.cancellationEvent.count({ where: { cancellationId: id, type: 'cancellation_withdrawn' } });

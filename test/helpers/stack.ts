@@ -127,3 +127,19 @@ export async function startStack(label: string): Promise<E2eStack> {
     throw err;
   }
 }
+
+/** POST /v1/cancellations as the token's user; throws with the stack's last lines unless it answers 201. */
+export async function requestCancellation(
+  stack: E2eStack,
+  api: ServiceProcess,
+  token: string,
+  subscriptionId: string,
+): Promise<{ id: string; workflowId: string }> {
+  const created = await fetch(`${api.url}/v1/cancellations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ subscriptionId }),
+  });
+  if (created.status !== 201) throw new Error(`POST answered ${created.status}\n${stack.explain()}`);
+  return (await created.json()) as { id: string; workflowId: string };
+}

@@ -16,6 +16,29 @@ export interface TestDatabase {
 }
 
 /**
+ * `WITH (FORCE)` ends the database's sessions, but a non-superuser cannot end an autovacuum worker
+ * (a superuser backend) that has just started on the fresh database: it finishes within moments, so
+ * the drop is retried. The client is closed whatever happens, so no handle keeps jest alive.
+ */
+async function dropDatabase(base: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        return;
+      } catch (err) {
+        if (attempt >= 40) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * A fresh, migrated database per test file: a temporary SQLite file by default, or, when
  * TEST_DATABASE_URL is a postgres:// URL (CI's second pass), a new database on that server.
  */
@@ -38,10 +61,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       db,
       drop: async () => {
         await db.$disconnect();
-        const c = new pg.Client({ connectionString: base });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await c.end();
+        await dropDatabase(base, name);
       },
     };
   }

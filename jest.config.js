@@ -4,6 +4,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The fault suite (test/faults, `npm run test:faults`, jest.faults.config.js) kills and locks real
+  // processes for minutes: it runs on its own, never as part of `npm test`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   // One Temporal test server at a time: the machine this runs on has 2 cores, and time-skipping
   // servers compete badly for them.
   maxWorkers: 1,

@@ -3,12 +3,13 @@ import helmet from 'helmet';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { cors } from './cors';
+import { DEFAULT_REQUEST_DEADLINE_MS, requestDeadline } from './deadline';
 import { DOCS_ASSETS_PATH, docsAssets } from './docs';
 import { errorHandler, unknownRoute } from './errors';
 import { requestContext } from './request-context';
 import { mountRoutes } from './routing';
 import { routes } from './routes';
-import type { Services } from './services/context';
+import { noServiceEvents, type ServiceEvents, type Services } from './services/context';
 import type { WorkflowGateway } from './workflow-client';
 
 export interface AppDeps {
@@ -25,19 +26,30 @@ export interface AppDeps {
    * instrumentation such as Prometheus metrics and a `/metrics` endpoint (not part of the spec).
    */
   instrumentation?: RequestHandler[];
+  /** Where the services report events for operators (the API's Prometheus counters). */
+  events?: ServiceEvents;
+  /** API.md: one deadline per request; past it the answer is 503 (REQUEST_DEADLINE_MS, 10 s by default). */
+  requestDeadlineMs?: number;
 }
 
 export const JSON_BODY_LIMIT = '100kb';
 
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? (() => new Date());
-  const services: Services = { db: deps.db, workflows: deps.workflows, clock, logger: deps.logger };
+  const services: Services = {
+    db: deps.db,
+    workflows: deps.workflows,
+    clock,
+    logger: deps.logger,
+    events: deps.events ?? noServiceEvents,
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps.logger));
+  app.use(requestDeadline(deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS));
   app.use(
     helmet({
       // The API is also served over plain HTTP (local dev, behind a TLS-terminating proxy): upgrading /docs'
@@ -47,10 +59,15 @@ export function createApp(deps: AppDeps): Express {
   );
   if (deps.corsOrigins?.length) app.use(cors(deps.corsOrigins));
   for (const handler of deps.instrumentation ?? []) app.use(handler);
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(DOCS_ASSETS_PATH, docsAssets());
 
-  mountRoutes(app, routes, { db: deps.db, clock, services, validateResponses: deps.validateResponses ?? false });
+  mountRoutes(app, routes, {
+    db: deps.db,
+    clock,
+    services,
+    validateResponses: deps.validateResponses ?? false,
+    jsonBody: express.json({ limit: JSON_BODY_LIMIT }),
+  });
 
   app.use(unknownRoute);
   app.use(errorHandler);

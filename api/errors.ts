@@ -21,6 +21,7 @@ export const ErrorTypes = {
   conflict: 409,
   cancellation_refused: 422,
   idempotency_error: 422,
+  rate_limit_error: 429,
   api_error: 500,
 } as const;
 export type ErrorType = keyof typeof ErrorTypes;
@@ -35,16 +36,19 @@ export class ApiError extends Error {
   readonly status: number;
   readonly param?: string;
   readonly details?: Record<string, unknown>;
+  /** Sent as Retry-After (429, 503). */
+  readonly retryAfterSeconds?: number;
   constructor(
     readonly type: ErrorType,
     readonly code: string,
     message: string,
-    options: { status?: number; param?: string; details?: Record<string, unknown> } = {},
+    options: { status?: number; param?: string; details?: Record<string, unknown>; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.status = options.status ?? ErrorTypes[type];
     this.param = options.param;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toBody(): ErrorBody {
@@ -84,10 +88,51 @@ const internalError = (): ApiError =>
     'Something went wrong on our side. Retry later; quote the X-Request-Id header if it keeps happening.',
   );
 
-const unavailable = (): ApiError =>
-  new ApiError('api_error', 'service_unavailable', 'A service this request depends on is unavailable. Retry later.', {
+/** Seconds a client should wait before retrying a 503 (API.md: `Retry-After` set). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/**
+ * API.md: a database or Temporal that is down or too slow (no worker answering included) is a 503 within
+ * the request's deadline, never a 500 or a 409. A 503 does not mean that nothing happened: the retry with
+ * the same Idempotency-Key converges on what did.
+ */
+export const unavailable = (
+  message = 'A service this request depends on is unavailable. Retry later with the same Idempotency-Key.',
+): ApiError =>
+  new ApiError('api_error', 'service_unavailable', message, {
     status: 503,
+    retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_S,
   });
+
+/**
+ * Prisma's errors for a database that cannot be reached, is locked past its busy timeout, or has no free
+ * connection (P1001 unreachable, P1002 timed out, P1008 operation timed out, e.g. SQLITE_BUSY, P1017 closed,
+ * P2024 pool timeout), and the driver adapters' own kinds for the same.
+ */
+const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const DRIVER_UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'SocketTimeout',
+  'ConnectionClosed',
+  'TooManyConnections',
+  'TransactionWriteConflict',
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, meta, name, cause } = err as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+    name?: unknown;
+    cause?: { kind?: unknown };
+  };
+  if (typeof code === 'string' && DATABASE_UNAVAILABLE_CODES.has(code)) return true;
+  const kind = meta?.driverAdapterError?.cause?.kind ?? (name === 'DriverAdapterError' ? cause?.kind : undefined);
+  if (typeof kind === 'string' && DRIVER_UNAVAILABLE_KINDS.has(kind)) return true;
+  // Prisma's initialization error (the database was never reached) and a pg pool that cannot connect.
+  if (name === 'PrismaClientInitializationError') return true;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(code);
+}
 
 /** An ApplicationFailure type (an ErrorCode) raised by the workflow's update validators or handlers. */
 function fromFailureType(type: string, message: string): ApiError | null {
@@ -107,6 +152,9 @@ function fromFailureType(type: string, message: string): ApiError | null {
       return new ApiError('conflict', ErrorCode.cancellationClosed, message);
     case ErrorCode.invalidRequest:
       return new ApiError('invalid_request_error', 'invalid_body', message);
+    // The workflow could not decide (the database down): the same request may be made again.
+    case ErrorCode.serviceUnavailable:
+      return unavailable();
     case ErrorCode.verificationFailed:
       return new ApiError('cancellation_refused', ErrorCode.verificationFailed, message);
     default:
@@ -134,11 +182,20 @@ export function toApiError(err: unknown): ApiError | null {
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable();
   if (err instanceof ServiceError || isGrpcServiceError(err)) return unavailable();
+  if (isDatabaseUnavailable(err)) return unavailable();
   if (isUniqueViolation(err)) {
     return new ApiError('conflict', 'resource_conflict', 'The request conflicts with the current state of a resource.');
   }
   if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2025') {
     return new ApiError('not_found', 'resource_missing', 'No such resource.');
+  }
+  // The router's "Failed to decode param" (api/routing.ts refuses such paths before it looks).
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+    return new ApiError(
+      'invalid_request_error',
+      'invalid_path',
+      'The request path is not valid percent-encoded UTF-8.',
+    );
   }
   return bodyParserError(err);
 }
@@ -171,10 +228,17 @@ function bodyParserError(err: unknown): ApiError | null {
  * request's child logger).
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
+  // The deadline already answered 503 (api/deadline.ts): what the request ran into later is only logged.
+  if (res.locals.deadlineExceeded) {
+    req.log.warn({ err }, 'request failed after its deadline had answered');
+    void res.locals.releaseIdempotencyKey?.().catch(() => undefined);
+    return;
+  }
   if (res.headersSent) return next(err);
   const apiError = toApiError(err) ?? internalError();
   if (apiError.status >= 500) req.log.error({ err }, 'request failed');
   if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
   res.status(apiError.status).json(apiError.toBody());
 };
 

@@ -21,6 +21,8 @@ export const IdempotencyKeyHeader = z
   .string()
   .min(1)
   .max(255)
+  // Printable ASCII without leading or trailing spaces (HTTP would strip those).
+  .regex(/^[\x21-\x7E](?:[\x20-\x7E]*[\x21-\x7E])?$/)
   .describe('Makes a POST safe to retry: the first response for a key is replayed for 24 hours.');
 
 /** Object keys sorted at every level, so `{a,b}` and `{b,a}` are the same request. */
@@ -33,6 +35,23 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** The claimed Idempotency-Key's digest, scoped to caller, method and path (api/services/request-ids.ts). */
+    requestKey?: string;
+    /**
+     * Frees the claimed key without storing an answer: for a request that finished after its deadline had
+     * answered 503, so that the retry runs (and converges on this request's outcome) instead of waiting.
+     */
+    releaseIdempotencyKey?: () => Promise<void>;
+  }
+}
+
+/** A key scoped to its caller, method and path (API.md): two callers' identical keys never meet. */
+export function requestKeyDigest(principal: string, method: string, path: string, key: string): string {
+  return createHash('sha256').update(`${principal}\n${method.toUpperCase()}\n${path}\n${key}`).digest('hex');
 }
 
 /** What "the same request" means for a key: method, path and body (an absent body counts as `{}`). */
@@ -95,10 +114,16 @@ export function idempotency(db: Db, clock: () => Date): RequestHandler {
           { param: IDEMPOTENCY_HEADER },
         );
       case 'replay':
+        if (res.headersSent) return; // the deadline answered first
         res.setHeader('Idempotent-Replayed', 'true');
         res.status(claim.status).type('application/json').send(claim.body);
         return;
       case 'claimed':
+        // The claim waited past the deadline (a locked database): the 503 is sent, so the request must not
+        // run now; the key is freed for the retry.
+        if (res.headersSent) return releaseIdempotencyKey(db, { principal, key }).then(() => undefined);
+        res.locals.requestKey = requestKeyDigest(principal, req.method, path, key);
+        res.locals.releaseIdempotencyKey = () => releaseIdempotencyKey(db, { principal, key });
         recordResponse(db, clock, res, { principal, key });
         return next();
     }
@@ -114,10 +139,12 @@ export function idempotency(db: Db, clock: () => Date): RequestHandler {
 function recordResponse(db: Db, clock: () => Date, res: Response, record: { principal: string; key: string }): void {
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
+    if (res.headersSent) return res; // answered by the deadline already (api/deadline.ts)
     const status = res.statusCode;
     const text = JSON.stringify(body);
+    // API.md: a 5xx is never stored, nor a 429 (the lockout ends; the same retry must then be checked).
     const store =
-      status >= 500
+      status >= 500 || status === 429
         ? releaseIdempotencyKey(db, record)
         : completeIdempotencyKey(db, { ...record, status, body: text, now: clock() });
     store

@@ -10,6 +10,7 @@ import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/client';
 import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
+import { purgeVerificationFailures } from '../db/verification-failures';
 import { createApp } from './app';
 import { IDEMPOTENCY_TTL_MS } from './idempotency';
 import { createApiMetrics } from './metrics';
@@ -21,7 +22,10 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
-  const { db, kind } = createDb(config.DATABASE_URL);
+  // A write waiting on a locked SQLite file gives up at half the request deadline: the answer is a 503 in time.
+  const { db, kind } = createDb(config.DATABASE_URL, {
+    sqliteBusyTimeoutMs: Math.floor(config.REQUEST_DEADLINE_MS / 2),
+  });
   // Lazy: the API starts (and /readyz says what is missing) even while Temporal is still coming up.
   const connection = Connection.lazy(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -29,18 +33,25 @@ async function main(): Promise<void> {
     .map((o) => o.trim())
     .filter(Boolean);
 
+  const metrics = createApiMetrics({ db, logger, defaultMetrics: true });
   const app = createApp({
     db,
     workflows: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
     logger,
     corsOrigins,
-    instrumentation: createApiMetrics({ db, logger, defaultMetrics: true }).instrumentation,
+    instrumentation: metrics.instrumentation,
+    events: metrics.events,
+    requestDeadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const { server, stop } = createApiServer(app);
 
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(db, new Date(Date.now() - IDEMPOTENCY_TTL_MS)).catch((err: unknown) =>
       logger.warn({ err }, 'could not purge expired idempotency keys'),
+    );
+    // P12: failures older than the lockout window no longer count; a day's margin keeps them for audits.
+    purgeVerificationFailures(db, new Date(Date.now() - IDEMPOTENCY_TTL_MS)).catch((err: unknown) =>
+      logger.warn({ err }, 'could not purge old verification failures'),
     );
   }, PURGE_EVERY_MS);
   purge.unref();

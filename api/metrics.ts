@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { countCancellationsByStage } from '../db/cancellation-reads';
 import { CancellationStages } from '../domain/types';
 import { DOCS_ASSETS_PATH } from './docs';
+import type { ServiceEvents } from './services/context';
 
 export interface ApiMetricsOptions {
   db: Db;
@@ -17,6 +18,8 @@ export interface ApiMetrics {
   registry: Registry;
   /** For createApp's `instrumentation` slot: counts every request and serves GET /metrics. */
   instrumentation: RequestHandler[];
+  /** For createApp's `events`: the services' counters. */
+  events: ServiceEvents;
 }
 
 /** Requests that matched no route (unknown paths, bodies refused before routing). */
@@ -78,6 +81,12 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
     },
   });
 
+  const verificationFailures = new Counter({
+    name: 'support_verification_failures_total',
+    help: 'Failed support verifications (P12); 5 for one account within 15 minutes lock it for 15 minutes',
+    registers: [registry],
+  });
+
   const measure: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
@@ -94,5 +103,9 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
     res.type(registry.contentType).send(text);
   });
 
-  return { registry, instrumentation: [measure, endpoint] };
+  return {
+    registry,
+    instrumentation: [measure, endpoint],
+    events: { verificationFailed: () => verificationFailures.inc() },
+  };
 }

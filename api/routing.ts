@@ -2,7 +2,8 @@ import type { Express, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { Db } from '../db/client';
 import { allow, authenticate, type Principal, type PrincipalKind } from './auth';
-import { idempotency } from './idempotency';
+import { ApiError } from './errors';
+import { IDEMPOTENCY_HEADER, IdempotencyKeyHeader, idempotency } from './idempotency';
 import { parseInput } from './validation';
 import type { Services } from './services/context';
 
@@ -69,6 +70,8 @@ export interface MountOptions {
   services: Services;
   /** Tests turn this on: every JSON answer is checked against its documented schema. */
   validateResponses: boolean;
+  /** Reads a JSON body (express.json); run only on routes that take one, once the caller is known. */
+  jsonBody: RequestHandler;
 }
 
 interface ParsedInput {
@@ -77,19 +80,30 @@ interface ParsedInput {
   body: unknown;
 }
 
+/**
+ * API.md: checks run in this order: 401, 400 (syntax and schema), 404, 403, 409/422. So a route's
+ * chain is: the token (401); the body's JSON, the path, query, body and Idempotency-Key syntax (400);
+ * the kind of caller (403; a 404 for a path id is the service's, which also checks roles); then
+ * Idempotency-Key replay (409/422) and the handler. A method the path does not support is 405.
+ */
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: MountOptions): void {
+  app.use(rejectMalformedPath(options.db));
+  const methodsByPath = new Map<string, string[]>();
   for (const route of routes) {
     const chain: RequestHandler[] = [];
-    if (route.who !== 'anyone') chain.push(authenticate(options.db), allow(route.who));
+    if (route.who !== 'anyone') chain.push(authenticate(options.db));
+    if (route.method === 'post' || route.body) chain.push(options.jsonBody);
     chain.push((req, res, next) => {
       const input: ParsedInput = {
         params: route.params ? parseInput(route.params, req.params, 'path') : undefined,
         query: route.query ? parseInput(route.query, req.query, 'query') : undefined,
         body: route.body ? parseInput(route.body, req.body, 'body') : undefined,
       };
+      if (route.method === 'post') checkIdempotencyKey(req);
       res.locals.input = input;
       next();
     });
+    if (route.who !== 'anyone') chain.push(allow(route.who));
     // API.md: Idempotency-Key on every POST.
     if (route.method === 'post') chain.push(idempotency(options.db, options.clock));
     chain.push(async (req, res) => {
@@ -101,9 +115,21 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
           return req.principal;
         },
         req,
-        // The request's child logger, so a service's log lines carry the request id too.
-        services: { ...options.services, logger: req.log },
+        services: {
+          ...options.services,
+          // The request's child logger, so a service's log lines carry the request id too.
+          logger: req.log,
+          // Temporal calls give up by the request's deadline (api/deadline.ts).
+          workflows: { ...options.services.workflows, deadline: res.locals.temporalDeadline },
+          // What the ids of what it creates derive from, so that its retry converges (api/idempotency.ts).
+          requestKey: res.locals.requestKey,
+        },
       });
+      // The deadline answered 503 already: the outcome is not sent; the retry converges on it.
+      if (res.headersSent) {
+        await res.locals.releaseIdempotencyKey?.();
+        return;
+      }
       if ('html' in result) {
         res.status(result.status).type('html').send(result.html);
         return;
@@ -112,7 +138,70 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
       res.status(result.status).json(result.body);
     });
     app[route.method](route.path, ...chain);
+    methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method.toUpperCase()]);
   }
+  for (const [path, methods] of methodsByPath) app.route(path).all(methodNotAllowed(methods));
+}
+
+/** The header's syntax is part of the 400 checks, before the caller's kind (403) is. */
+function checkIdempotencyKey(req: Request): void {
+  const raw = req.get(IDEMPOTENCY_HEADER);
+  if (raw === undefined || IdempotencyKeyHeader.safeParse(raw).success) return;
+  throw new ApiError(
+    'invalid_request_error',
+    'invalid_idempotency_key',
+    'The Idempotency-Key header must be 1 to 255 printable ASCII characters.',
+    { param: IDEMPOTENCY_HEADER },
+  );
+}
+
+/**
+ * API.md: a method the path does not support is 405 invalid_request_error, code method_not_allowed,
+ * with `Allow` (HEAD comes with GET). OPTIONS answers 204 with the same `Allow`.
+ */
+function methodNotAllowed(methods: readonly string[]): RequestHandler {
+  const allowed = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].sort().join(', ');
+  return (req, res) => {
+    res.setHeader('Allow', allowed);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    throw new ApiError(
+      'invalid_request_error',
+      'method_not_allowed',
+      `${req.method} is not supported here (${req.path}); this path supports ${allowed}.`,
+      { status: 405 },
+    );
+  };
+}
+
+/** Percent-encoding that does not decode to UTF-8 (`%E0%A4%A`). */
+function malformedPath(path: string): boolean {
+  if (!path.includes('%')) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * API.md: a malformed path is a 400, not the router's 500. The API's own paths (`/v1/…`) check the
+ * token first, as every other 400 does.
+ */
+function rejectMalformedPath(db: Db): RequestHandler {
+  const auth = authenticate(db);
+  const checkToken = (req: Request, res: Parameters<RequestHandler>[1]) =>
+    new Promise<void>((resolve, reject) => {
+      Promise.resolve(auth(req, res, (err?: unknown) => (err ? reject(err) : resolve()))).catch(reject);
+    });
+  return async (req, res, next) => {
+    if (!malformedPath(req.path)) return next();
+    if (req.path.startsWith('/v1/')) await checkToken(req, res);
+    throw new ApiError('invalid_request_error', 'invalid_path', 'The request path is not valid percent-encoded UTF-8.');
+  };
 }
 
 function checkResponse(route: AnyRoute, status: number, body: unknown): void {

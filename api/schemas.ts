@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CancellationStages, ReasonCodes } from '../domain/types';
 import { ErrorCode, RefusalCodes } from '../domain/errors';
+import { ID_PATTERN, ID_PATTERN_MESSAGE } from '../db/ids';
 import { ErrorTypes } from './errors';
 
 /**
@@ -29,14 +30,43 @@ function response<T extends z.ZodType>(id: string, schema: T, description?: stri
 
 // ---- shared pieces ----
 
-export const ObjectId = z.string().min(1).max(100);
+/** API.md: a malformed id is a 400 (this pattern), a well-formed unknown one a 404. */
+export const ObjectId = z.string().regex(ID_PATTERN, ID_PATTERN_MESSAGE);
 const timestamp = z.iso.datetime({ offset: false });
 const cents = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/);
 
+/**
+ * API.md: C0 control characters other than TAB, LF and CR, and DEL, are refused in every string of a
+ * request (a NUL breaks PostgreSQL's text columns).
+ */
+const CONTROL = String.raw`\x00-\x08\x0B\x0C\x0E-\x1F\x7F`;
+export const CONTROL_CHARACTER = new RegExp(`[${CONTROL}]`);
+/** What String.prototype.trim() strips: ECMAScript's WhiteSpace and LineTerminator characters. */
+const SPACE = String.raw`\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF`;
+const NO_CONTROL = new RegExp(`^[^${CONTROL}]*$`, 'u');
+const VISIBLE = new RegExp(`^[^${CONTROL}]*[^${CONTROL}${SPACE}][^${CONTROL}]*$`, 'u');
+
+/**
+ * Free text: no control characters, its length in characters (zod counts code points, as JSON
+ * Schema does). With `visible`, at least one character that is not a space, so a value of spaces
+ * is refused and the document's `pattern` says so.
+ */
+function text(maxLength: number, options: { minLength?: number; visible?: boolean } = {}) {
+  const string = options.minLength ? z.string().min(options.minLength) : z.string();
+  return string
+    .max(maxLength)
+    .regex(
+      options.visible ? VISIBLE : NO_CONTROL,
+      options.visible
+        ? 'expected a character other than a space, and no control characters'
+        : 'expected no control characters',
+    );
+}
+
 export const Reason = request(
   'ReasonInput',
-  z.strictObject({ code: z.enum(ReasonCodes), comment: z.string().max(1000).optional() }),
+  z.strictObject({ code: z.enum(ReasonCodes), comment: text(1000).optional() }),
   'Why the customer cancels.',
 );
 
@@ -64,8 +94,8 @@ export const CreateCancellationBody = request(
 
 export const DataBackupBody = request(
   'DataBackupRequest',
-  z.strictObject({ location: z.string().trim().min(1).max(1000) }),
-  'P7: where the backed-up data now lives.',
+  z.strictObject({ location: text(1000, { visible: true }).trim() }),
+  'P7: where the backed-up data now lives (stored without leading and trailing spaces).',
 );
 
 /** POSTs without a body accept none or `{}`; any field is refused. */
@@ -74,10 +104,10 @@ export const EmptyBody = request('EmptyRequest', z.strictObject({}).optional());
 export const BillingAddress = request(
   'BillingAddressInput',
   z.strictObject({
-    line1: z.string().min(1).max(200),
-    city: z.string().min(1).max(100),
-    postalCode: z.string().min(1).max(20),
-    country: z.string().length(2),
+    line1: text(200, { minLength: 1 }),
+    city: text(100, { minLength: 1 }),
+    postalCode: text(20, { minLength: 1 }),
+    country: text(2, { minLength: 2 }),
   }),
 );
 
@@ -88,7 +118,7 @@ export const SupportCancellationBody = request(
     requesterEmail: z.email(),
     verification: z.strictObject({
       billingAdminEmail: z.email(),
-      paymentMethodLast4: z.string().regex(/^\d{4}$/, 'expected four digits'),
+      paymentMethodLast4: z.string().regex(/^[0-9]{4}$/, 'expected four digits'),
       billingAddress: BillingAddress,
     }),
     subscriptionIds: z
@@ -99,7 +129,8 @@ export const SupportCancellationBody = request(
         ids.forEach((id, index) => {
           if (ids.indexOf(id) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate id ${id}` });
         });
-      }),
+      })
+      .meta({ uniqueItems: true }),
     reason: Reason.optional(),
   }),
   'P12: support cancels on the customer’s behalf after verifying the account.',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiError } from './errors';
+import { CONTROL_CHARACTER } from './schemas';
 
 export type InputPart = 'body' | 'query' | 'path';
 
@@ -35,13 +36,39 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], part: InputPart): Field
   return problems;
 }
 
+/** Where the first string (value or key) holding a control character is, if any. */
+function controlCharacterAt(value: unknown, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = controlCharacterAt(item, [...path, index]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (CONTROL_CHARACTER.test(key)) return [...path, key];
+      const found = controlCharacterAt(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parses one part of a request with its schema. A failure is a 400 invalid_request_error whose
  * `param` names the first bad field (a dotted path) and whose `details.errors` lists every one.
+ * Every string field's schema refuses control characters; a string that none checks (an e-mail,
+ * say) is refused here all the same (API.md).
  */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, part: InputPart): z.output<T> {
   const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    const at = controlCharacterAt(input);
+    if (!at) return result.data;
+    const param = dottedPath(at);
+    const problem = { param, message: `${param || part}: expected no control characters` };
+    return throwInvalid(part, problem, [problem]);
+  }
   const problems = problemsOf(result.error.issues, part);
   const [first] = problems;
   return throwInvalid(part, first, problems);

@@ -7,17 +7,18 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { ErrorCode } from '../domain/errors';
 import type { CancellationRequest, CancellationView, SubmitResult } from '../domain/cancellation';
 import { cancellationWorkflowId } from '../domain/cancellation';
 import type { cancellationWorkflow } from '../workflows/cancellation';
 import {
-  cancellationQuery,
   changeContractEndUpdate,
   confirmDataBackupUpdate,
-  licensesChangedSignal,
+  recountLicensesUpdate,
   submitUpdate,
   withdrawUpdate,
 } from '../workflows/messages';
@@ -26,6 +27,16 @@ import * as sa from '../workflows/search-attributes';
 export interface WorkflowGateway {
   client: Client;
   taskQueue: string;
+  /**
+   * The request's deadline (API.md: one deadline per request): every call to Temporal made through this
+   * gateway gives up by then, update polling included, and fails with a gRPC DEADLINE_EXCEEDED (a 503).
+   */
+  deadline?: Date;
+}
+
+/** Runs a Temporal call within the gateway's deadline, if it has one. */
+function bounded<T>(gw: WorkflowGateway, call: () => Promise<T>): Promise<T> {
+  return gw.deadline ? gw.client.withDeadline(gw.deadline, call) : call();
 }
 
 export type SubmitOutcome =
@@ -34,15 +45,20 @@ export type SubmitOutcome =
 export interface SubmitContext {
   /** 1 + the number of closed cancellations of the subscription (see cancellationWorkflowId). */
   generation: number;
+  /** Derived from the request's Idempotency-Key: Temporal deduplicates a retried update by its id. */
+  updateId?: string;
   productName: string;
   productFamily: string;
   effectiveAt: Date;
+  /** Licences assigned when the API read the subscription: the checklist's starting point (P6). */
+  licensesAssigned?: number;
 }
 
 /**
  * Starts the cancellation workflow and waits for its eligibility decision (P11). A second request
- * for a subscription whose cancellation is in progress collides on the workflow id and gets the
- * running cancellation's id back instead of starting anything.
+ * for a subscription whose cancellation is in progress reaches the running workflow (conflict policy
+ * USE_EXISTING), whose validator refuses it naming the running cancellation, so nothing starts; a retry
+ * of the same request carries the same update id and gets the first attempt's outcome.
  */
 export async function submitCancellation(
   gw: WorkflowGateway,
@@ -57,7 +73,7 @@ export async function submitCancellation(
     workflowId,
     taskQueue: gw.taskQueue,
     args: [request],
-    workflowIdConflictPolicy: 'FAIL',
+    workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     staticSummary: `Cancel ${ctx.productName} (${request.subscriptionId}) of ${request.accountId}`,
     staticDetails: [
@@ -72,30 +88,70 @@ export async function submitCancellation(
       { key: sa.SubscriptionId, value: request.subscriptionId },
       { key: sa.ProductFamily, value: ctx.productFamily },
       { key: sa.CancellationChannel, value: request.channel },
-      { key: sa.CancellationStage, value: 'evaluating' },
+      // What an accepted cancellation starts with, given here for free (a search attribute at start is not
+      // a billable action, an upsert is): the workflow upserts only what its decision changes (a refusal).
+      { key: sa.CancellationStage, value: 'awaiting_prerequisites' },
       { key: sa.EffectiveAt, value: ctx.effectiveAt },
+      ...(ctx.licensesAssigned === undefined
+        ? []
+        : [
+            {
+              key: sa.PrerequisitesOpen,
+              value: ctx.licensesAssigned > 0 ? ['licenses', 'data_backup'] : ['data_backup'],
+            },
+          ]),
     ]),
   });
   try {
-    return await gw.client.workflow.executeUpdateWithStart(submitUpdate, { startWorkflowOperation: start });
+    return await bounded(gw, () =>
+      gw.client.workflow.executeUpdateWithStart(submitUpdate, {
+        startWorkflowOperation: start,
+        args: [{ cancellationId: request.cancellationId }],
+        ...(ctx.updateId ? { updateId: ctx.updateId } : {}),
+      }),
+    );
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const running = await queryCancellation(gw, workflowId).catch(() => null);
-    return { accepted: false, conflict: { workflowId, cancellationId: running?.id ?? null } };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      return { accepted: false, conflict: { workflowId, cancellationId: null } };
+    }
+    const running = inProgressCancellationId(err);
+    if (running === undefined) throw err;
+    return { accepted: false, conflict: { workflowId, cancellationId: running } };
   }
 }
 
-/** The live view of a running (or recently closed) workflow; null when it has none yet. */
-export async function queryCancellation(gw: WorkflowGateway, workflowId: string): Promise<CancellationView | null> {
-  return gw.client.workflow.getHandle(workflowId).query(cancellationQuery);
+/**
+ * The running cancellation's id when the workflow refused the update as in progress (its validator puts it
+ * in the failure's details; null when the refusal came from the scheduling step); undefined for any other error.
+ */
+function inProgressCancellationId(err: unknown): string | null | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorCode.cancellationInProgress) return undefined;
+  const [id] = cause.details ?? [];
+  return typeof id === 'string' ? id : null;
 }
 
-/** P6: wakes the workflow so it re-checks licence assignments at once. Ignored if it has ended. */
-export async function notifyLicensesChanged(gw: WorkflowGateway, workflowId: string): Promise<void> {
+/**
+ * P6: has the running cancellation re-count the licences and answers once it has (API.md: unassign-all
+ * answers after). Null when the workflow has ended or no longer takes it (deactivating or closed).
+ */
+export async function recountLicenses(
+  gw: WorkflowGateway,
+  workflowId: string,
+  updateId?: string,
+): Promise<CancellationView | null> {
   try {
-    await gw.client.workflow.getHandle(workflowId).signal(licensesChangedSignal);
+    return await bounded(gw, () =>
+      gw.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(recountLicensesUpdate, { args: [{ recorded: true }], ...(updateId ? { updateId } : {}) }),
+    );
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (err instanceof WorkflowNotFoundError) return null;
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === ErrorCode.cancellationClosed) return null;
+    throw err;
   }
 }
 
@@ -103,16 +159,25 @@ export function confirmDataBackup(
   gw: WorkflowGateway,
   workflowId: string,
   input: { location: string; actor: string },
+  updateId?: string,
 ): Promise<CancellationView> {
-  return gw.client.workflow.getHandle(workflowId).executeUpdate(confirmDataBackupUpdate, { args: [input] });
+  return bounded(gw, () =>
+    gw.client.workflow
+      .getHandle(workflowId)
+      .executeUpdate(confirmDataBackupUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+  );
 }
 
 export function withdrawCancellation(
   gw: WorkflowGateway,
   workflowId: string,
-  input: { actor: string },
+  input: { actor: string; requestId?: string },
 ): Promise<CancellationView> {
-  return gw.client.workflow.getHandle(workflowId).executeUpdate(withdrawUpdate, { args: [input] });
+  return bounded(gw, () =>
+    gw.client.workflow
+      .getHandle(workflowId)
+      .executeUpdate(withdrawUpdate, { args: [input], ...(input.requestId ? { updateId: input.requestId } : {}) }),
+  );
 }
 
 export function changeContractEnd(
@@ -120,5 +185,7 @@ export function changeContractEnd(
   workflowId: string,
   input: { contractEnd: string; actor: string },
 ): Promise<CancellationView> {
-  return gw.client.workflow.getHandle(workflowId).executeUpdate(changeContractEndUpdate, { args: [input] });
+  return bounded(gw, () =>
+    gw.client.workflow.getHandle(workflowId).executeUpdate(changeContractEndUpdate, { args: [input] }),
+  );
 }

@@ -49,6 +49,8 @@ const apiSchema = z.object({
   PORT: port.default(3000),
   /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
   CORS_ORIGINS: optionalString,
+  /** API.md: every request answers within this many milliseconds, with a 503 past it. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 /**
@@ -60,15 +62,26 @@ const sdkMetricsPort = z
   .default(9464)
   .transform((v) => (v === 'off' || v === 0 ? null : v));
 
-const workerSchema = z.object({
-  ...commonShape,
-  /** Worker's own HTTP port for /healthz, /readyz and /metrics; 0 picks a free port. */
-  WORKER_HTTP_PORT: port.default(3001),
-  /** Internal port of the Temporal SDK's metrics exporter, appended to the worker's /metrics. */
-  WORKER_SDK_METRICS_PORT: sdkMetricsPort,
-  /** Load this pre-built workflow bundle instead of bundling workflows/ at start-up. */
-  WORKFLOW_BUNDLE_PATH: optionalString,
-});
+const workerSchema = z
+  .object({
+    ...commonShape,
+    /** Worker's own HTTP port for /healthz, /readyz and /metrics; 0 picks a free port. */
+    WORKER_HTTP_PORT: port.default(3001),
+    /** Internal port of the Temporal SDK's metrics exporter, appended to the worker's /metrics. */
+    WORKER_SDK_METRICS_PORT: sdkMetricsPort,
+    /** Load this pre-built workflow bundle instead of bundling workflows/ at start-up. */
+    WORKFLOW_BUNDLE_PATH: optionalString,
+    /**
+     * Fault injection for the fault tests only: after a decision's transaction commits, the activity waits this
+     * long before returning, so a test can kill the worker inside that window. Refused with NODE_ENV=production.
+     */
+    FAULT_PAUSE_AFTER_DECISION_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+    NODE_ENV: optionalString,
+  })
+  .refine((c) => !(c.NODE_ENV === 'production' && c.FAULT_PAUSE_AFTER_DECISION_MS), {
+    message: 'fault injection (FAULT_PAUSE_AFTER_DECISION_MS) is refused when NODE_ENV=production',
+    path: ['FAULT_PAUSE_AFTER_DECISION_MS'],
+  });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;

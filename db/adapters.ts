@@ -7,7 +7,12 @@ import pg from 'pg';
 import type { DatabaseTarget } from './url';
 
 /** How long a SQLite writer waits for another process's write lock (seed while the stack runs). */
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+export interface AdapterOptions {
+  /** The API keeps it below its request deadline, so a locked database answers 503 in time. */
+  sqliteBusyTimeoutMs?: number;
+}
 
 /**
  * WAL lets readers run beside one writer, so `npm run db:seed` can load a fixture while the
@@ -43,14 +48,23 @@ function withNameColumnsAsText(pool: pg.Pool): pg.Pool {
   return pool;
 }
 
-export function createAdapter(target: DatabaseTarget): PrismaBetterSQLite3 | PrismaPg {
+export function createAdapter(target: DatabaseTarget, options: AdapterOptions = {}): PrismaBetterSQLite3 | PrismaPg {
   if (target.kind === 'sqlite') {
     prepareSqliteFile(target.location);
-    return new PrismaBetterSQLite3({ url: target.location, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    return new PrismaBetterSQLite3({
+      url: target.location,
+      timeout: options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
+    });
   }
   // allowExitOnIdle: a short-lived process (the Prisma CLI, a seed) exits as soon as its work is done
   // instead of waiting out the pool's 10-second idle timeout; servers stay up through their listeners.
-  const pool = new pg.Pool({ connectionString: target.location, max: 10, allowExitOnIdle: true });
+  const pool = new pg.Pool({
+    connectionString: target.location,
+    max: 10,
+    allowExitOnIdle: true,
+    // A server that accepts no connection fails the request in time (the API answers 503) instead of hanging.
+    connectionTimeoutMillis: 5_000,
+  });
   // disposeExternalPool: `$disconnect()` ends the pool, so no idle connection outlives the client
   // (an idle connection later cut by the server, e.g. DROP DATABASE … WITH (FORCE), would otherwise
   // raise an unhandled 'error').

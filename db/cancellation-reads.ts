@@ -64,3 +64,12 @@ export async function countCancellationsByStage(db: Db): Promise<Record<string, 
   const rows = await db.cancellation.groupBy({ by: ['stage'], _count: { _all: true } });
   return Object.fromEntries(rows.map((r) => [r.stage, r._count._all]));
 }
+
+/** Whether the cancellation was withdrawn by the API request `requestId` (its retry then converges on it). */
+export async function withdrawnByRequest(db: Db, cancellationId: string, requestId: string): Promise<boolean> {
+  const events = await db.cancellationEvent.findMany({
+    where: { cancellationId, type: 'cancellation_withdrawn' },
+    select: { data: true },
+  });
+  return events.some((e) => (JSON.parse(e.data) as { requestId?: string }).requestId === requestId);
+}

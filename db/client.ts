@@ -1,6 +1,6 @@
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
-import { createAdapter } from './adapters';
+import { createAdapter, type AdapterOptions } from './adapters';
 import { parseDatabaseUrl, type DatabaseKind } from './url';
 
 /**
@@ -16,9 +16,9 @@ export interface DbHandle {
   kind: DatabaseKind;
 }
 
-export function createDb(databaseUrl: string): DbHandle {
+export function createDb(databaseUrl: string, options: AdapterOptions = {}): DbHandle {
   const target = parseDatabaseUrl(databaseUrl);
-  const adapter = createAdapter(target);
+  const adapter = createAdapter(target, options);
   if (target.kind === 'sqlite') {
     return { db: new SqliteClient({ adapter: adapter as never }), kind: target.kind };
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Roles } from '../domain/types';
 import type { Db } from './client';
+import { ID_PATTERN, ID_PATTERN_MESSAGE } from './ids';
 import { hashToken } from './tokens';
 
 /**
@@ -11,7 +12,7 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `expected ${values.map((v) => JSON.stringify(v)).join(' | ')}` });
 
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).transform((s) => new Date(s));
-const id = z.string({ error: 'expected a string id' }).min(1, 'expected a non-empty id').max(100);
+const id = z.string({ error: 'expected a string id' }).regex(ID_PATTERN, ID_PATTERN_MESSAGE);
 const address = z.strictObject({
   line1: z.string().min(1),
   city: z.string().min(1),
@@ -59,9 +60,7 @@ const account = z.strictObject({
     billingAddress: address,
   }),
   invoices: z
-    .array(
-      z.strictObject({ id, amountDueCents: z.number().int().nonnegative(), status: oneOf(['open', 'paid'] as const) }),
-    )
+    .array(z.strictObject({ id, amountDueCents: z.number().int(), status: oneOf(['open', 'paid'] as const) }))
     .default([]),
   users: z.array(
     z.strictObject({

@@ -30,7 +30,7 @@ export async function listAccountSubscriptions(db: Db, accountId: string): Promi
 }
 
 /** P6: how many of the subscription's licences are still assigned. */
-export async function countAssignedLicenses(db: Db, subscriptionId: string): Promise<number> {
+export async function countAssignedLicenses(db: Db | DbTx, subscriptionId: string): Promise<number> {
   return db.license.count({ where: { subscriptionId, assignedToUserId: { not: null } } });
 }
 
@@ -45,4 +45,57 @@ export async function unassignAllLicenses(db: Db | DbTx, subscriptionId: string)
     data: { assignedToUserId: null },
   });
   return count;
+}
+
+/**
+ * P6 from the API (unassign-all): releases the licences and records how many, in one transaction, under
+ * the request's own key. A retry of the same request (after a 503 or a dropped connection) finds that
+ * record and answers the same count instead of `0` (API.md: retries converge).
+ */
+export async function unassignAllLicensesOnce(
+  db: Db,
+  input: { subscriptionId: string; accountId: string; cancellationId: string | null; actor: string; requestId: string },
+): Promise<number> {
+  const key = `unassign_all:${input.requestId}`;
+  return db.$transaction(async (t) => {
+    const prior = await t.cancellationEvent.findUnique({ where: { key }, select: { data: true } });
+    if (prior) return (JSON.parse(prior.data) as { unassigned: number }).unassigned;
+    const unassigned = await unassignAllLicenses(t, input.subscriptionId);
+    if (input.cancellationId) {
+      // P6 done for the running cancellation, recorded with the release itself (its workflow is told next).
+      const recorded = `${input.cancellationId}:licenses_unassigned`;
+      const { count } = await t.cancellation.updateMany({
+        where: {
+          id: input.cancellationId,
+          licensesUnassigned: false,
+          stage: { in: ['awaiting_prerequisites', 'scheduled'] },
+        },
+        data: { licensesUnassigned: true },
+      });
+      if (count === 1 && !(await t.cancellationEvent.findUnique({ where: { key: recorded }, select: { id: true } }))) {
+        await t.cancellationEvent.create({
+          data: {
+            key: recorded,
+            cancellationId: input.cancellationId,
+            subscriptionId: input.subscriptionId,
+            accountId: input.accountId,
+            actor: input.actor,
+            type: 'licenses_unassigned',
+          },
+        });
+      }
+    }
+    await t.cancellationEvent.create({
+      data: {
+        key,
+        cancellationId: input.cancellationId,
+        subscriptionId: input.subscriptionId,
+        accountId: input.accountId,
+        actor: input.actor,
+        type: 'licenses_unassigned_all',
+        data: JSON.stringify({ unassigned }),
+      },
+    });
+    return unassigned;
+  });
 }

@@ -32,13 +32,15 @@ function daysInMonthUtc(year: number, month: number): number {
   return probe.getUTCDate();
 }
 
-// P2: a monthly plan runs to the end of its current period, a fixed-term contract to its original end date.
+// P2: a monthly plan runs to the end of its current period, a fixed-term contract to its original end date. A
+// contract already past its end renews month to month, so it runs to the end of its current period: the later
+// of the two (API.md v1.1). Taking the old contractEnd deactivated such a contract within seconds.
 export function effectiveDate(sub: Pick<SubscriptionTerms, 'billing' | 'currentPeriodEnd' | 'contractEnd'>): Date {
   if (sub.billing === 'monthly') return new Date(sub.currentPeriodEnd.getTime());
   if (sub.contractEnd === null) {
     throw new DomainError(ErrorCode.invalidContractEnd, 'A fixed-term subscription must have a contract end date (P2)');
   }
-  return new Date(sub.contractEnd.getTime());
+  return new Date(Math.max(sub.contractEnd.getTime(), sub.currentPeriodEnd.getTime()));
 }
 
 // Reminders 7 days and 1 day before the effective date (API.md, cancellation_reminder). Exact 24-hour days: in UTC

@@ -15,6 +15,10 @@ export const ErrorCode = {
   cancellationClosed: 'cancellation_closed',
   invalidRequest: 'invalid_request',
   notFound: 'not_found',
+  /** A database or Temporal that is down or too slow: retry the same request later (a 503). */
+  serviceUnavailable: 'service_unavailable',
+  /** Data that can never be processed as it is (a missing row, a broken constraint): the step fails for good. */
+  dataError: 'data_error',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

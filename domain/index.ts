@@ -5,3 +5,4 @@ export * from './eligibility';
 export * from './dates';
 export * from './charges';
 export * from './cancellation';
+export * from './verification';

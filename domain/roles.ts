@@ -51,3 +51,43 @@ export function roleWithArticle(role: Role): string {
   const label = roleLabels[role];
   return /^[aeiou]/.test(label) ? `an ${label}` : `a ${label}`;
 }
+
+/** The follow-ups of a running cancellation whose caller API.md restricts ("who"). */
+export type FollowUp = 'withdraw' | 'data_backup' | 'unassign_all';
+
+export type FollowUpActor = { kind: 'support' } | { kind: 'user'; roles: readonly Role[] };
+
+/**
+ * API.md "who": a follow-up needs the role that may cancel the subscription (P8–P10, the role matrix only,
+ * not the channel or balance conditions). Withdrawing is open to support too (P12); unassigning licences to a
+ * product admin too (P6: licence assignment is theirs to manage); confirming the backup is the customer's
+ * alone (P7), so neither support nor anyone else.
+ */
+export function mayFollowUp(
+  action: FollowUp,
+  sub: Pick<SubscriptionTerms, 'productFamily' | 'purchaseChannel'>,
+  actor: FollowUpActor,
+): boolean {
+  if (actor.kind === 'support') return action === 'withdraw';
+  if (mayCancel(sub, actor.roles)) return true;
+  return action === 'unassign_all' && actor.roles.includes('product_admin');
+}
+
+const followUpVerbs: Record<FollowUp, string> = {
+  withdraw: 'withdraw this cancellation',
+  data_backup: "confirm this cancellation's data backup",
+  unassign_all: "unassign this subscription's licences",
+};
+
+/** Why a user may not make a follow-up, naming who may (for the 403 `role_not_permitted`). */
+export function followUpRefusalMessage(
+  action: FollowUp,
+  sub: Pick<SubscriptionTerms, 'productFamily' | 'purchaseChannel'>,
+): string {
+  const rule = roleRule(sub);
+  const roles: Role[] = [...rule.roles];
+  if (action === 'unassign_all' && !roles.includes('product_admin')) roles.push('product_admin');
+  const who = roles.map(roleWithArticle);
+  const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}` : who[0];
+  return `Only ${list} may ${followUpVerbs[action]} (rule ${rule.rule}).`;
+}

@@ -27,6 +27,8 @@ export interface CreateWorkerOptions {
    * cancelled (and retried elsewhere by their retry policy).
    */
   shutdownGraceTime?: Duration;
+  /** Fault injection for the fault tests (FAULT_PAUSE_AFTER_DECISION_MS). */
+  faultPauseAfterDecisionMs?: number;
   /** Around every activity attempt, local ones included: worker/metrics.ts counts them. */
   activityInterceptors?: ActivityInterceptorsFactory[];
 }
@@ -62,7 +64,17 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace,
     taskQueue,
     workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger),
-    activities: createActivities({ db }),
+    activities: createActivities({
+      db,
+      ...(options.faultPauseAfterDecisionMs
+        ? {
+            faults: {
+              pauseAfterDecisionMs: options.faultPauseAfterDecisionMs,
+              log: (message: string) => logger.warn(message),
+            },
+          }
+        : {}),
+    }),
     interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
   });

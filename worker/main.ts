@@ -119,6 +119,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     logger,
     workflowBundlePath: workflowBundlePath(config),
     activityInterceptors: [metrics.activityInterceptor],
+    faultPauseAfterDecisionMs: config.FAULT_PAUSE_AFTER_DECISION_MS,
   });
   started.worker = worker;
 

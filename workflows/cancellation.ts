@@ -1,22 +1,38 @@
 /**
- * One workflow per cancellation (POLICY.md P1–P16). It decides eligibility before the API answers,
- * schedules the cancellation, waits for the checklist (P6, P7) and the effective date (P2) on
- * durable timers that messages interrupt, then deactivates the product (P3).
+ * One workflow per cancellation (POLICY.md P1–P16), revision 3. It decides eligibility before the API
+ * answers, schedules the cancellation, waits for the checklist (P6, P7) and the effective date (P2) on a
+ * durable timer that messages interrupt, then deactivates the product (P3).
  *
- * Deterministic code only: no I/O, no wall clock (Date is the workflow's clock), activities imported
- * as types.
+ * Revision 3 (patch `revision-3`; cancellations started before it replay workflows/legacy/cancellation-v2.ts):
+ * - a decision replayed after its commit (the worker died before its workflow task completed) finds its own
+ *   row and goes on as accepted, never as a conflict;
+ * - a fault while deciding (the database down) fails the API's update with a retryable `service_unavailable`
+ *   (503) and ends the workflow cleanly, so the same request can be made again;
+ * - backup confirmations are queued, none is lost; unassign-all answers once the licences are re-counted;
+ * - an operator's cancel request (`temporal workflow cancel`, the UI's Cancel) withdraws the cancellation
+ *   (actor `operator`), or lets a started deactivation finish;
+ * - a step that can never succeed (a data error) ends in stage `failed`; outages are retried for as long
+ *   as they last;
+ * - fewer billable actions: attributes given at start, one upsert per change with only the changed keys,
+ *   one activity per message, one for deactivation, and the pending timer kept while its time stands.
+ *
+ * Deterministic code only: no I/O, no wall clock (Date is the workflow's clock), activities imported as types.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
   allHandlersFinished,
   condition,
+  isCancellation,
   log,
-  metricMeter,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -30,69 +46,83 @@ import { effectiveDate, reminderTimes } from '../domain/dates';
 import { assessEligibility } from '../domain/eligibility';
 import { ErrorCode, type Refusal } from '../domain/errors';
 import type { SubscriptionTerms } from '../domain/types';
+import { cancellationWorkflowV2 } from './legacy/cancellation-v2';
 import {
   cancellationQuery,
   changeContractEndUpdate,
   confirmDataBackupUpdate,
   licensesChangedSignal,
+  recountLicensesUpdate,
   submitUpdate,
   withdrawUpdate,
   type ChangeContractEndInput,
   type ConfirmDataBackupInput,
   type WithdrawInput,
 } from './messages';
+import { stageChanges } from './metrics';
 import * as sa from './search-attributes';
 
-const nonRetryableErrorTypes = [ErrorCode.notFound, ErrorCode.cancellationInProgress];
+/** The patch of revision 3; its marker is the first command of every cancellation started since. */
+export const REVISION_3 = 'revision-3';
+
+const nonRetryableErrorTypes = [ErrorCode.notFound, ErrorCode.cancellationInProgress, ErrorCode.dataError];
 
 /**
  * The two steps before the API's answer run as local activities: no extra round trips through the
- * server's task queues, so the decision comes back within one workflow task or two.
+ * server's task queues, and both in one workflow task (one billable action). Scheduling may wait on a
+ * transaction for up to 30 s (10 s to start, 20 s to run), so its timeout is longer than that: an attempt
+ * is never retried while it may still commit.
  */
-const localOptions: LocalActivityOptions = {
+const readOptions: LocalActivityOptions = {
   startToCloseTimeout: '10s',
   retry: { initialInterval: '200ms', maximumInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes },
 };
-const local = proxyLocalActivities<Activities>(localOptions);
+const writeOptions: LocalActivityOptions = { ...readOptions, startToCloseTimeout: '35s' };
 
-/** Later steps are ordinary activities: they retry for as long as it takes (the database may be down). */
+/** Later steps are ordinary activities: they retry for as long as it takes (the database may be down for hours). */
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '5m', backoffCoefficient: 2, nonRetryableErrorTypes },
 };
-const acts = proxyActivities<Activities>(activityOptions);
+/** The first attempt of deactivation alone: if it fails, the stage `deactivating` is published before retrying. */
+const firstAttemptOptions: ActivityOptions = {
+  ...activityOptions,
+  retry: { ...activityOptions.retry, maximumAttempts: 1 },
+};
 
 type WithOptions<K extends keyof Activities, O> = {
   executeWithOptions(o: O, a: Parameters<Activities[K]>): ReturnType<Activities[K]>;
 };
+const acts = proxyActivities<Activities>(activityOptions);
+const local = proxyLocalActivities<Activities>(readOptions);
 
-/** Runs an activity with a summary that the Temporal UI shows on its events. */
+/** Runs an activity with a summary that the Temporal UI shows on its events (P-ids name the rule). */
 function step<K extends keyof Activities>(
   name: K,
   summary: string,
-  ...args: Parameters<Activities[K]>
+  args: Parameters<Activities[K]>[0],
+  options: ActivityOptions = activityOptions,
 ): ReturnType<Activities[K]> {
-  return (acts[name] as unknown as WithOptions<K, ActivityOptions>).executeWithOptions(
-    { ...activityOptions, summary },
+  return (acts[name] as unknown as WithOptions<K, ActivityOptions>).executeWithOptions({ ...options, summary }, [
     args,
-  );
+  ] as Parameters<Activities[K]>);
 }
 
 /** The same for the local activities before the API's answer. */
 function localStep<K extends keyof Activities>(
   name: K,
   summary: string,
-  ...args: Parameters<Activities[K]>
+  args: Parameters<Activities[K]>[0],
+  options: LocalActivityOptions = readOptions,
 ): ReturnType<Activities[K]> {
-  return (local[name] as unknown as WithOptions<K, LocalActivityOptions>).executeWithOptions(
-    { ...localOptions, summary },
+  return (local[name] as unknown as WithOptions<K, LocalActivityOptions>).executeWithOptions({ ...options, summary }, [
     args,
-  );
+  ] as Parameters<Activities[K]>);
 }
 
 export type CancellationOutcome =
   | { outcome: 'refused'; refusals: Refusal[] }
-  | { outcome: 'conflict'; message: string }
+  | { outcome: 'conflict' | 'unavailable'; message: string }
   | { outcome: 'completed' | 'withdrawn' | 'failed'; cancellation: CancellationView };
 
 function termsOf(s: EligibilitySnapshot['subscription'], contractEnd = s.contractEnd): SubscriptionTerms {
@@ -111,28 +141,43 @@ function termsOf(s: EligibilitySnapshot['subscription'], contractEnd = s.contrac
 }
 
 const DAY_MS = 86_400_000;
+const OPERATOR = 'operator';
 
-/**
- * Exported through the worker runtime's Prometheus exporter (not emitted during replay), so operators
- * see stage changes and outcomes per channel and product family.
- */
-const stageChanges = metricMeter.createCounter(
-  'cancellation_stage_changes',
-  'cancellations',
-  'Cancellations entering a stage (refused, conflict, awaiting_prerequisites, scheduled, deactivating, completed, withdrawn, failed)',
-);
+/** A handler's wait, which an operator's cancel request does not interrupt: the loop answers it. */
+const waitFor = (fn: () => boolean) => CancellationScope.nonCancellable(() => condition(fn));
 
 const fail = (message: string, type: string = ErrorCode.withdrawNotAllowed) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
 
+/** The error type an activity failed with (its ApplicationFailure's type), if any. */
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function messageOf(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+}
+
 export async function cancellationWorkflow(request: CancellationRequest): Promise<CancellationOutcome> {
-  const actorOf = (r: CancellationRequest) =>
-    r.supportAgentId ? `support:${r.supportAgentId}` : `user:${r.requester.userId}`;
+  if (!patched(REVISION_3)) return cancellationWorkflowV2(request);
+  return revision3(request);
+}
+
+async function revision3(request: CancellationRequest): Promise<CancellationOutcome> {
+  const requester = request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`;
   let decision: SubmitResult | undefined;
   let decisionError: ApplicationFailure | undefined;
   let snapshot: EligibilitySnapshot | undefined;
   let view: CancellationView | null = null;
   let deactivating = false;
+  let timer: { at: number; scope: CancellationScope; promise: Promise<void> } | undefined;
+
+  // What the search attributes say now (the API gives them at start): an upsert sends only what changed.
+  const published = new Map<string, string>();
+  for (const { key, value } of workflowInfo().typedSearchAttributes.getAll())
+    published.set(key.name, JSON.stringify(value instanceof Date ? value.toISOString() : value));
   let lastStage: string | undefined;
   const countStage = (stage: string) => {
     if (stage === lastStage) return;
@@ -140,43 +185,79 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     stageChanges.add(1, { stage, channel: request.channel, family: snapshot?.subscription.productFamily ?? 'unknown' });
   };
 
-  // Messages only record intent; the main loop below carries each out in order, so two messages
-  // never race on the same row.
+  // Messages only record intent, with a ticket; the main loop carries each out in order, so two messages
+  // never race on the same row and none is lost.
   let licensesDirty = false;
-  let backupRequest: ConfirmDataBackupInput | undefined;
+  let licensesRecorded = false;
+  let recountsRequested = 0;
+  let recountsDone = 0;
+  const backups: { input: ConfirmDataBackupInput; ticket: number }[] = [];
+  let backupsRequested = 0;
+  let backupsDone = 0;
   let withdrawRequest: WithdrawInput | undefined;
   const reschedules: ChangeContractEndInput[] = [];
   let reschedulesApplied = 0;
   let reschedulesRequested = 0;
 
-  const checklistJustDone = () =>
-    view?.stage === 'awaiting_prerequisites' && view.checklist.licensesUnassigned && view.checklist.dataBackedUp;
   const isOpen = () => view !== null && !deactivating && !ClosedStages.includes(view.stage);
-  const pending = () =>
-    licensesDirty || backupRequest !== undefined || withdrawRequest !== undefined || reschedules.length > 0;
+  const pending = () => licensesDirty || backups.length > 0 || withdrawRequest !== undefined || reschedules.length > 0;
 
-  setHandler(submitUpdate, async () => {
-    await condition(() => decision !== undefined || decisionError !== undefined);
-    if (decisionError) throw decisionError;
-    return decision as SubmitResult;
-  });
+  setHandler(
+    submitUpdate,
+    async () => {
+      await condition(() => decision !== undefined || decisionError !== undefined);
+      if (decisionError) throw decisionError;
+      return decision as SubmitResult;
+    },
+    {
+      // Another request for this subscription while this one runs is refused as in progress, naming this
+      // cancellation; a retry of this request carries the same update id, which Temporal deduplicates.
+      validator: (input) => {
+        if (input && input.cancellationId !== request.cancellationId)
+          throw ApplicationFailure.create({
+            type: ErrorCode.cancellationInProgress,
+            message: `Subscription ${request.subscriptionId} already has a cancellation in progress.`,
+            details: [request.cancellationId],
+            nonRetryable: true,
+          });
+      },
+    },
+  );
   setHandler(cancellationQuery, () => view);
   setHandler(licensesChangedSignal, () => {
     licensesDirty = true;
   });
+  const openValidator = () => {
+    if (!isOpen()) throw fail('The cancellation is no longer open.', ErrorCode.cancellationClosed);
+  };
+  setHandler(
+    recountLicensesUpdate,
+    async (input) => {
+      const ticket = ++recountsRequested;
+      if (input?.recorded && view && !view.checklist.licensesUnassigned) {
+        // Recorded by the API with the release itself (one transaction): no count needed, unless it
+        // completes the checklist and the stage has to move on.
+        view = { ...view, checklist: { ...view.checklist, licensesUnassigned: true } };
+        licensesRecorded = true;
+      }
+      licensesDirty = true;
+      await waitFor(() => recountsDone >= ticket || !isOpen());
+      return view as CancellationView;
+    },
+    { validator: (_input) => openValidator() },
+  );
   setHandler(
     confirmDataBackupUpdate,
     async (input) => {
-      backupRequest = input;
-      // Answer once the loop has also moved the stage on, so the caller sees `scheduled` when this
-      // confirmation completed the checklist. Patched: histories recorded before answered earlier.
-      const waitForStage = patched('confirm-backup-answers-after-stage');
-      await condition(() => (!backupRequest && !(waitForStage && checklistJustDone())) || !isOpen());
+      const ticket = ++backupsRequested;
+      backups.push({ input, ticket });
+      // Answers once its confirmation is recorded (and the stage moved on if it completed the checklist).
+      await waitFor(() => backupsDone >= ticket || !isOpen());
       return view as CancellationView;
     },
     {
       validator: (input) => {
-        if (!isOpen()) throw fail('The cancellation is no longer open.', ErrorCode.cancellationClosed);
+        openValidator();
         if (!input.location?.trim()) throw fail('location is required', ErrorCode.invalidRequest);
       },
     },
@@ -185,9 +266,13 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     withdrawUpdate,
     async (input) => {
       withdrawRequest ??= input;
-      await condition(() => view?.stage === 'withdrawn' || deactivating);
-      if (view?.stage !== 'withdrawn') throw fail('Deactivation started before the withdrawal could be applied.');
-      return view;
+      await waitFor(() => deactivating || (view !== null && ClosedStages.includes(view.stage)));
+      if (view?.stage === 'withdrawn') return view;
+      if (deactivating) throw fail('Deactivation started before the withdrawal could be applied.');
+      throw fail(
+        `The cancellation is ${view?.stage ?? 'closed'}: it can no longer be withdrawn.`,
+        ErrorCode.cancellationClosed,
+      );
     },
     {
       validator: (_input) => {
@@ -203,7 +288,7 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     async (input) => {
       const ticket = ++reschedulesRequested;
       reschedules.push(input);
-      await condition(() => reschedulesApplied >= ticket || !isOpen());
+      await waitFor(() => reschedulesApplied >= ticket || !isOpen());
       return view as CancellationView;
     },
     {
@@ -221,241 +306,361 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
     },
   );
 
-  // 1. Eligibility (P4, P8–P12): decided before the API answers.
-  snapshot = await localStep('loadEligibility', 'P4, P8–P12: read the subscription, requester roles and balance', {
-    subscriptionId: request.subscriptionId,
-    requesterUserId: request.requester.userId,
-  });
-  const assessment = assessEligibility({
-    subscription: termsOf(snapshot.subscription),
-    requesterRoles: snapshot.requesterRoles,
-    balanceCents: snapshot.balanceCents,
-    channel: request.channel,
-  });
-  if (!assessment.eligible) {
-    decision = { accepted: false, refusals: assessment.refusals };
-    upsertSearchAttributes([{ key: sa.CancellationStage, value: 'refused' }]);
-    countStage('refused');
-    setCurrentDetails(`**Refused**\n\n${assessment.refusals.map((r) => `- \`${r.code}\`: ${r.message}`).join('\n')}`);
-    await localStep('recordRefusal', 'P11: refused, audit event and notification', {
-      request,
-      refusals: assessment.refusals,
-      at: new Date().toISOString(),
-    });
-    await condition(allHandlersFinished);
-    return { outcome: 'refused', refusals: assessment.refusals };
+  /** Ends a request that could not be decided: the API answers 503 and the same request may be made again. */
+  async function endUnavailable(err: unknown): Promise<CancellationOutcome> {
+    const message = messageOf(err);
+    log.warn('Cancellation could not be decided: the request may be retried', { error: message });
+    decisionError = ApplicationFailure.create({ type: ErrorCode.serviceUnavailable, message, nonRetryable: true });
+    upsert({ stage: 'unavailable', prerequisites: [] });
+    countStage('unavailable');
+    await waitFor(allHandlersFinished);
+    return { outcome: 'unavailable', message };
   }
 
-  // 2. Accepted (P1, P2, P13–P15): auto-renew off and the cancellation written in one transaction.
-  // A subscription that another cancellation already holds (a race the workflow id cannot see,
-  // e.g. across generations) is answered as a conflict, not a refusal.
-  let effectiveAt = effectiveDate(termsOf(snapshot.subscription));
-  const acceptedAt = new Date();
+  // 1. Eligibility (P4, P8–P12): decided before the API answers.
   try {
-    if (snapshot.subscription.status !== 'active')
-      throw fail(
-        `Subscription ${request.subscriptionId} already has a cancellation in progress.`,
-        ErrorCode.cancellationInProgress,
-      );
-    view = await localStep('scheduleCancellation', 'P1: auto-renew off, cancellation scheduled', {
-      request,
-      workflowId: workflowInfo().workflowId,
-      requestedAt: acceptedAt.toISOString(),
-      effectiveAt: effectiveAt.toISOString(),
-      charges: computeCharges(termsOf(snapshot.subscription)),
-      balanceClear: snapshot.balanceCents === 0,
-      licensesUnassigned: snapshot.licensesAssigned === 0,
+    snapshot = await localStep('loadEligibility', 'P4, P8–P12: read the subscription, requester roles and balance', {
+      subscriptionId: request.subscriptionId,
+      requesterUserId: request.requester.userId,
+      cancellationId: request.cancellationId,
     });
   } catch (err) {
-    const cause = err instanceof Error ? err.cause : undefined;
-    const message = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
-    decisionError = fail(message, ErrorCode.cancellationInProgress);
-    upsertSearchAttributes([{ key: sa.CancellationStage, value: 'conflict' }]);
-    countStage('conflict');
-    await condition(allHandlersFinished);
-    return { outcome: 'conflict', message };
+    if (failureType(err) === ErrorCode.notFound) {
+      decisionError = fail(messageOf(err), ErrorCode.notFound);
+      await waitFor(allHandlersFinished);
+      return { outcome: 'conflict', message: messageOf(err) };
+    }
+    return endUnavailable(err);
+  }
+
+  const acceptedAt = new Date();
+  if (snapshot.ownCancellation) {
+    // A decision already committed (this workflow task is a replay of one whose worker died): it stands.
+    view = snapshot.ownCancellation;
+  } else {
+    const assessment = assessEligibility({
+      subscription: termsOf(snapshot.subscription),
+      requesterRoles: snapshot.requesterRoles,
+      balanceCents: snapshot.balanceCents,
+      channel: request.channel,
+    });
+    if (!assessment.eligible) {
+      decision = { accepted: false, refusals: assessment.refusals };
+      upsert({ stage: 'refused', prerequisites: [] });
+      countStage('refused');
+      setCurrentDetails(`**Refused**\n\n${assessment.refusals.map((r) => `- \`${r.code}\`: ${r.message}`).join('\n')}`);
+      try {
+        await localStep('recordRefusal', 'P11: refused, audit event and notification', {
+          request,
+          refusals: assessment.refusals,
+          at: acceptedAt.toISOString(),
+        });
+      } catch (err) {
+        // The refusal stands (the API has its answer); only its audit record is missing.
+        log.error('Refusal could not be recorded', { error: messageOf(err) });
+      }
+      await waitFor(allHandlersFinished);
+      return { outcome: 'refused', refusals: assessment.refusals };
+    }
+
+    // 2. Accepted (P1, P2, P13–P15): auto-renew off and the cancellation written in one transaction.
+    const terms = termsOf(snapshot.subscription);
+    try {
+      if (snapshot.subscription.status !== 'active')
+        throw fail(
+          `Subscription ${request.subscriptionId} already has a cancellation in progress.`,
+          ErrorCode.cancellationInProgress,
+        );
+      view = await localStep(
+        'scheduleCancellation',
+        'P1: auto-renew off, cancellation scheduled',
+        {
+          request,
+          workflowId: workflowInfo().workflowId,
+          requestedAt: acceptedAt.toISOString(),
+          effectiveAt: effectiveDate(terms).toISOString(),
+          charges: computeCharges(terms, acceptedAt),
+          balanceClear: snapshot.balanceCents <= 0, // P4: a credit is clear
+          licensesUnassigned: snapshot.licensesAssigned === 0,
+        },
+        writeOptions,
+      );
+    } catch (err) {
+      // Held by another cancellation (a race the workflow id cannot see): a conflict, answered 409.
+      if (failureType(err) === ErrorCode.cancellationInProgress) {
+        const message = messageOf(err);
+        decisionError = fail(message, ErrorCode.cancellationInProgress);
+        upsert({ stage: 'conflict', prerequisites: [] });
+        countStage('conflict');
+        await waitFor(allHandlersFinished);
+        return { outcome: 'conflict', message };
+      }
+      return endUnavailable(err);
+    }
   }
   decision = { accepted: true, cancellation: view };
   publish();
 
-  // 3–4. Checklist (P6, P7) and the durable wait for the effective date, interrupted by messages.
-  const remindersSent = new Set<string>();
-  // Reminders are due 7 days and 1 day before the effective date, counted from when it was last set:
-  // one whose time had already passed then is not sent.
-  let remindersFrom = acceptedAt;
-  let backupsConfirmed = 0;
-  for (;;) {
-    if (withdrawRequest) {
-      const by = withdrawRequest.actor;
-      view = await step('withdraw', 'Withdraw: auto-renew back on, subscription active', {
-        cancellationId: view.id,
-        actor: by,
-        at: new Date().toISOString(),
-      });
-      publish();
-      await condition(allHandlersFinished);
-      return { outcome: 'withdrawn', cancellation: view };
-    }
-    const reschedule = reschedules.shift();
-    if (reschedule) {
-      const contractEnd = new Date(reschedule.contractEnd);
-      const terms = termsOf(snapshot.subscription, contractEnd.toISOString());
-      effectiveAt = effectiveDate(terms);
-      view = await step('reschedule', `P2: contract end moved to ${contractEnd.toISOString()}`, {
-        cancellationId: view.id,
-        eventKey: `rescheduled:${reschedulesApplied + 1}`,
-        actor: reschedule.actor,
-        at: new Date().toISOString(),
-        contractEnd: contractEnd.toISOString(),
-        effectiveAt: effectiveAt.toISOString(),
-        charges: computeCharges(terms),
-      });
-      snapshot.subscription.contractEnd = contractEnd.toISOString();
-      remindersFrom = new Date();
-      reschedulesApplied++;
-      publish();
-      continue;
-    }
-    if (licensesDirty) {
-      licensesDirty = false;
-      if (!view.checklist.licensesUnassigned) await checkLicenses();
-      continue;
-    }
-    if (backupRequest) {
-      const { location, actor } = backupRequest;
-      if (!view.checklist.dataBackedUp || view.checklist.dataBackupLocation !== location) {
-        view = await step('recordProgress', 'P7: data backup confirmed', {
-          cancellationId: view.id,
-          eventKey: `data_backup_confirmed:${++backupsConfirmed}`,
-          eventType: 'data_backup_confirmed',
-          actor,
-          at: new Date().toISOString(),
-          data: { location },
-          dataBackupLocation: location,
-        });
-      }
-      backupRequest = undefined;
-      publish();
-      continue;
-    }
-    if (view.stage === 'awaiting_prerequisites' && view.checklist.licensesUnassigned && view.checklist.dataBackedUp) {
-      view = await step('recordProgress', 'Checklist done: scheduled for the effective date', {
-        cancellationId: view.id,
-        eventKey: 'stage:scheduled',
-        eventType: 'stage_changed',
-        actor: 'system',
-        at: new Date().toISOString(),
-        data: { stage: 'scheduled' },
-        stage: 'scheduled',
-      });
-      publish();
-      continue;
-    }
-
-    const now = Date.now();
-    if (now >= effectiveAt.getTime()) break;
-    const prerequisitesOpen = !view.checklist.licensesUnassigned || !view.checklist.dataBackedUp;
-    const reminders = reminderTimes(effectiveAt, remindersFrom).map((at) => ({
-      at,
-      label: effectiveAt.getTime() - at.getTime() > DAY_MS ? '7d' : '1d',
-    }));
-    const due = reminders.find(
-      (r) => r.at.getTime() <= now && !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`),
-    );
-    if (due) {
-      const key = `${due.label}@${effectiveAt.toISOString()}`;
-      remindersSent.add(key);
-      if (prerequisitesOpen) {
-        // A licence may have been unassigned outside the API: look once more before nagging.
-        if (!view.checklist.licensesUnassigned) await checkLicenses();
-        if (!view.checklist.licensesUnassigned || !view.checklist.dataBackedUp) {
-          await step('queueReminder', `Reminder ${due.label} before the effective date: checklist open`, {
-            cancellationId: view.id,
-            key: `reminder:${key}`,
-            template: 'cancellation_reminder',
-            at: due.at.toISOString(),
-            data: { before: due.label },
-          });
-        }
-      }
-      continue;
-    }
-    const next = reminders.find(
-      (r) => !remindersSent.has(`${r.label}@${effectiveAt.toISOString()}`) && r.at.getTime() > now,
-    );
-    const wakeAt = prerequisitesOpen && next ? next.at : effectiveAt;
-    const summary =
-      wakeAt === effectiveAt
-        ? `P2: wait for the effective date ${effectiveAt.toISOString()}`
-        : `Wait for the ${next?.label} reminder at ${wakeAt.toISOString()}`;
-    await condition(pending, wakeAt.getTime() - now, { summary });
-  }
-
-  // 5. Deactivation (P3): from here on a withdrawal is refused; open prerequisites do not delay it.
-  deactivating = true;
-  view = { ...view, stage: 'deactivating' };
-  publish();
   try {
-    view = await step('recordProgress', 'Deactivation started', {
-      cancellationId: view.id,
-      eventKey: 'stage:deactivating',
-      eventType: 'stage_changed',
-      actor: 'system',
-      at: new Date().toISOString(),
-      data: { stage: 'deactivating' },
-      stage: 'deactivating',
-    });
-    view = await step('deactivate', 'P3: deactivate the product, release licences', {
-      cancellationId: view.id,
-      at: effectiveAt.toISOString(),
-    });
+    return await lifecycle(view);
   } catch (err) {
-    log.error('Deactivation failed', { cancellationId: view.id, error: String(err) });
-    view = await step('markFailed', 'Deactivation failed: marked for operators', {
-      cancellationId: view.id,
-      at: new Date().toISOString(),
-      message: String(err),
-    });
-    publish();
-    await condition(allHandlersFinished);
-    return { outcome: 'failed', cancellation: view };
+    if (err instanceof FailedForGood) return CancellationScope.nonCancellable(() => finish('failed'));
+    if (!isCancellation(err)) throw err;
+    // An operator's cancel request: withdraw the cancellation (or finish a started deactivation), whatever
+    // else is cancelled around it, then complete normally.
+    return CancellationScope.nonCancellable(() => onOperatorCancel());
   }
-  publish();
-  await condition(allHandlersFinished);
-  return { outcome: 'completed', cancellation: view };
 
-  async function checkLicenses(): Promise<void> {
+  /** 3–5: the checklist, the durable wait for the effective date, deactivation. */
+  async function lifecycle(accepted: CancellationView): Promise<CancellationOutcome> {
+    let current = accepted;
+    if (ClosedStages.includes(current.stage)) return finish(current.stage as 'completed' | 'withdrawn' | 'failed');
+    let effectiveAt = new Date(current.effectiveAt);
+    const acceptedOn = new Date(current.requestedAt);
+    const remindersSent = new Set<string>();
+    // Reminders are due 7 days and 1 day before the effective date, counted from when it was last set:
+    // one whose time had already passed then is not sent.
+    let remindersFrom = acceptedOn;
+    for (;;) {
+      if (withdrawRequest) {
+        await withdraw(withdrawRequest);
+        return finish('withdrawn');
+      }
+      const reschedule = reschedules.shift();
+      if (reschedule && snapshot) {
+        const contractEnd = new Date(reschedule.contractEnd);
+        const terms = termsOf(snapshot.subscription, contractEnd.toISOString());
+        effectiveAt = effectiveDate(terms);
+        current = await guarded(() =>
+          step('reschedule', `P2: contract end moved to ${contractEnd.toISOString()}`, {
+            cancellationId: current.id,
+            eventKey: `rescheduled:${reschedulesApplied + 1}`,
+            actor: reschedule.actor,
+            at: new Date().toISOString(),
+            contractEnd: contractEnd.toISOString(),
+            effectiveAt: effectiveAt.toISOString(),
+            charges: computeCharges(terms, acceptedOn), // the original moment of acceptance (API.md)
+          }),
+        );
+        snapshot.subscription.contractEnd = contractEnd.toISOString();
+        remindersFrom = new Date();
+        reschedulesApplied++;
+        view = current;
+        publish();
+        continue;
+      }
+      if (licensesDirty && licensesRecorded && backups.length === 0 && !current.checklist.dataBackedUp) {
+        // The API recorded the licences; the checklist is still open: nothing to write, only to publish.
+        licensesDirty = false;
+        licensesRecorded = false;
+        current = { ...current, checklist: { ...current.checklist, licensesUnassigned: true } };
+        view = current;
+        recountsDone = recountsRequested;
+        publish();
+        continue;
+      }
+      if (licensesDirty || backups.length > 0) {
+        const recountUpTo = recountsRequested;
+        const recount = licensesDirty;
+        licensesDirty = false;
+        licensesRecorded = false;
+        const next = backups.shift();
+        const summary = next ? 'P7: data backup confirmed' : 'P6: are all licences unassigned?';
+        current = await guarded(() =>
+          step('updateChecklist', summary, {
+            cancellationId: current.id,
+            at: new Date().toISOString(),
+            ...(recount ? { recountLicenses: { actor: requester } } : {}),
+            ...(next
+              ? {
+                  backup: {
+                    location: next.input.location,
+                    actor: next.input.actor,
+                    key: `data_backup_confirmed:${next.ticket}`,
+                  },
+                }
+              : {}),
+          }),
+        );
+        if (recount) recountsDone = recountUpTo;
+        if (next) backupsDone = next.ticket;
+        view = current;
+        publish();
+        continue;
+      }
+
+      const now = Date.now();
+      if (now >= effectiveAt.getTime()) break;
+      const prerequisitesOpen = !current.checklist.licensesUnassigned || !current.checklist.dataBackedUp;
+      const reminders = reminderTimes(effectiveAt, remindersFrom).map((at) => ({
+        at,
+        label: effectiveAt.getTime() - at.getTime() > DAY_MS ? ('7d' as const) : ('1d' as const),
+      }));
+      const keyOf = (r: { label: string }) => `${r.label}@${effectiveAt.toISOString()}`;
+      const due = reminders.find((r) => r.at.getTime() <= now && !remindersSent.has(keyOf(r)));
+      if (due) {
+        remindersSent.add(keyOf(due));
+        if (prerequisitesOpen) {
+          current = await guarded(() =>
+            step('remind', `Reminder ${due.label} before the effective date: checklist open`, {
+              cancellationId: current.id,
+              key: `reminder:${keyOf(due)}`,
+              at: due.at.toISOString(),
+              before: due.label,
+            }),
+          );
+          view = current;
+          publish();
+        }
+        continue;
+      }
+      const next = reminders.find((r) => !remindersSent.has(keyOf(r)) && r.at.getTime() > now);
+      const wakeAt = prerequisitesOpen && next ? next.at : effectiveAt;
+      const summary =
+        wakeAt === effectiveAt
+          ? `P2: wait for the effective date ${effectiveAt.toISOString()}`
+          : `Wait for the ${next?.label} reminder at ${wakeAt.toISOString()}`;
+      await Promise.race([timerUntil(wakeAt.getTime(), summary), condition(pending)]);
+      // An operator's cancel request resolves the (cancelled) timer: leave the loop rather than spin on it.
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('cancel requested');
+    }
+    // Once started, deactivation finishes whatever happens around it (an operator's cancel request included).
+    return CancellationScope.nonCancellable(() => deactivate(effectiveAt));
+  }
+
+  /** Withdrawal: auto-renew back on, subscription active again. */
+  async function withdraw(input: WithdrawInput): Promise<void> {
     if (!view) return;
-    const assigned = await step('countAssignedLicenses', 'P6: are all licences unassigned?', {
-      subscriptionId: request.subscriptionId,
-    });
-    if (assigned === 0) {
-      view = await step('recordProgress', 'P6: licences unassigned', {
-        cancellationId: view.id,
-        eventKey: 'licenses_unassigned',
-        eventType: 'licenses_unassigned',
-        actor: actorOf(request),
+    const id = view.id;
+    view = await guarded(() =>
+      step('withdraw', 'Withdraw: auto-renew back on, subscription active', {
+        cancellationId: id,
+        actor: input.actor,
         at: new Date().toISOString(),
-        licensesUnassigned: true,
-      });
-      publish();
+        ...(input.requestId ? { requestId: input.requestId } : {}),
+      }),
+    );
+    publish();
+  }
+
+  /** P3: deactivation, from here on a withdrawal is refused; open prerequisites do not delay it. */
+  async function deactivate(effectiveAt: Date): Promise<CancellationOutcome> {
+    if (!view) throw new Error('deactivate before acceptance');
+    deactivating = true;
+    const id = view.id;
+    view = { ...view, stage: 'deactivating' };
+    countStage('deactivating');
+    const input = { cancellationId: id, at: effectiveAt.toISOString() };
+    const summary = 'P3: deactivate the product, release licences';
+    try {
+      try {
+        view = await step('deactivate', summary, input, firstAttemptOptions);
+      } catch (err) {
+        if (failureType(err) === ErrorCode.dataError || failureType(err) === ErrorCode.notFound) throw err;
+        // Taking longer than one attempt (the database down): operators see it as `deactivating`.
+        publish();
+        view = await step('deactivate', summary, input);
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return markFailed(messageOf(err));
+    }
+    publish();
+    return finish('completed');
+  }
+
+  /**
+   * A step that can never succeed (a data error): stage `failed`, the subscription active again with
+   * auto-renew still off, an error log line and the stage metric for alerts (README runbook).
+   */
+  async function markFailed(message: string): Promise<CancellationOutcome> {
+    if (!view) throw new Error('markFailed before acceptance');
+    const id = view.id;
+    log.error('Cancellation failed: a step can never succeed; see the runbook', { cancellationId: id, error: message });
+    try {
+      view = await CancellationScope.nonCancellable(() =>
+        step('markFailed', 'Failed: subscription active again, auto-renew off', {
+          cancellationId: id,
+          at: new Date().toISOString(),
+          message,
+        }),
+      );
+    } catch (err) {
+      log.error('Cancellation could not be marked failed', { cancellationId: id, error: messageOf(err) });
+      view = { ...view, stage: 'failed' };
+    }
+    publish();
+    return finish('failed');
+  }
+
+  /** Runs a step; a data error (never curable by a retry) ends the cancellation in stage `failed`. */
+  async function guarded(run: () => Promise<CancellationView>): Promise<CancellationView> {
+    try {
+      return await run();
+    } catch (err) {
+      const type = failureType(err);
+      if (type === ErrorCode.dataError || type === ErrorCode.notFound) {
+        await markFailed(messageOf(err));
+        throw new FailedForGood();
+      }
+      throw err;
     }
   }
 
-  /** Keeps the search attributes and the UI's current details in step with the view. */
+  async function onOperatorCancel(): Promise<CancellationOutcome> {
+    if (!view || ClosedStages.includes(view.stage)) return finish((view?.stage ?? 'failed') as 'failed');
+    if (deactivating) {
+      log.info('Cancel request during deactivation: deactivation finishes instead', { cancellationId: view.id });
+      return deactivate(new Date(view.effectiveAt));
+    }
+    log.info('Cancel request from an operator: withdrawing the cancellation', { cancellationId: view.id });
+    try {
+      await withdraw({ actor: OPERATOR });
+    } catch (err) {
+      if (err instanceof FailedForGood) return finish('failed');
+      throw err;
+    }
+    return finish('withdrawn');
+  }
+
+  async function finish(outcome: 'completed' | 'withdrawn' | 'failed'): Promise<CancellationOutcome> {
+    await waitFor(allHandlersFinished);
+    return { outcome, cancellation: view as CancellationView };
+  }
+
+  /**
+   * One durable timer per wake time: kept while the wake time stands (a message does not re-arm it),
+   * replaced when it changes. A timer is a billable action; cancelling one is not.
+   */
+  function timerUntil(at: number, summary: string): Promise<void> {
+    if (timer?.at !== at) {
+      timer?.scope.cancel();
+      const scope = new CancellationScope();
+      const promise = scope
+        .run(() => sleep(Math.max(1, at - Date.now()), { summary }))
+        .catch((err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        });
+      timer = { at, scope, promise };
+    }
+    return timer.promise;
+  }
+
+  /** Publishes the view: search attributes (only the changed keys, in one call) and the UI's details. */
   function publish(): void {
     if (!view) return;
     countStage(view.stage);
-    const open = [
-      ...(view.checklist.licensesUnassigned ? [] : ['licenses']),
-      ...(view.checklist.dataBackedUp ? [] : ['data_backup']),
-    ];
     const closed = ClosedStages.includes(view.stage);
-    upsertSearchAttributes([
-      { key: sa.CancellationStage, value: view.stage },
-      { key: sa.EffectiveAt, value: new Date(view.effectiveAt) },
-      { key: sa.PrerequisitesOpen, value: closed ? [] : open },
-    ]);
+    upsert({
+      stage: view.stage,
+      effectiveAt: new Date(view.effectiveAt),
+      prerequisites: closed
+        ? []
+        : [
+            ...(view.checklist.licensesUnassigned ? [] : ['licenses']),
+            ...(view.checklist.dataBackedUp ? [] : ['data_backup']),
+          ],
+    });
     const box = (done: boolean) => (done ? '[x]' : '[ ]');
     setCurrentDetails(
       [
@@ -470,4 +675,22 @@ export async function cancellationWorkflow(request: CancellationRequest): Promis
       ].join('\n'),
     );
   }
+
+  /** One upsert with the keys whose value changed since the last one (or since the start), none if none did. */
+  function upsert(values: { stage: string; effectiveAt?: Date; prerequisites: string[] }): void {
+    const changes = [
+      { key: sa.CancellationStage, value: values.stage },
+      ...(values.effectiveAt ? [{ key: sa.EffectiveAt, value: values.effectiveAt }] : []),
+      { key: sa.PrerequisitesOpen, value: values.prerequisites },
+    ].filter(({ key, value }) => {
+      const text = JSON.stringify(value instanceof Date ? value.toISOString() : value);
+      if (published.get(key.name) === text) return false;
+      published.set(key.name, text);
+      return true;
+    });
+    if (changes.length) upsertSearchAttributes(changes as Parameters<typeof upsertSearchAttributes>[0]);
+  }
 }
+
+/** Thrown past the loop once a data error has ended the cancellation in stage `failed`. */
+class FailedForGood extends Error {}

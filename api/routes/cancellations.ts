@@ -60,7 +60,8 @@ export const cancellationRoutes = [
     path: '/v1/cancellations/:id',
     operationId: 'getCancellation',
     summary: 'Retrieve a cancellation (live)',
-    description: 'P16: live from the workflow while it runs, from the database once it has closed.',
+    description:
+      'P16: from the database, which the workflow keeps exact at every stage change; answers with no worker running.',
     tag: 'Cancellations',
     who: ['user', 'support'],
     params: IdParams,
@@ -75,16 +76,19 @@ export const cancellationRoutes = [
     path: '/v1/cancellations/:id/data-backup',
     operationId: 'confirmDataBackup',
     summary: 'Confirm the data backup',
-    description: 'P7: records where the data was saved; the checklist shows `dataBackedUp: true`.',
+    description:
+      'P7: records where the data was saved; the checklist shows `dataBackedUp: true`. Only a user who may cancel ' +
+      'the subscription (P8–P10) may confirm it: another user gets 403 `role_not_permitted`, a support agent 403 ' +
+      '`permission_denied`.',
     tag: 'Cancellations',
-    who: ['user'],
+    who: ['user', 'support'],
     params: IdParams,
     body: DataBackupBody,
     responses: { 200: { description: 'The cancellation, backup confirmed.', schema: Cancellation } },
     errors: [409, 503],
     handler: async ({ services, principal, params, body }) => ({
       status: 200,
-      body: await confirmBackup(services, principal as UserPrincipal, params.id, body.location),
+      body: await confirmBackup(services, principal, params.id, body.location),
     }),
   }),
   defineRoute({
@@ -93,7 +97,9 @@ export const cancellationRoutes = [
     operationId: 'withdrawCancellation',
     summary: 'Withdraw a cancellation',
     description:
-      'Auto-renew back on, subscription active again. 409 `conflict` if already withdrawn, or once `deactivating` or later.',
+      'Auto-renew back on, subscription active again. 409 `conflict` if already withdrawn, or once `deactivating` or ' +
+      'later. A user who may cancel the subscription (P8–P10) or support may withdraw; another user gets 403 ' +
+      '`role_not_permitted`.',
     tag: 'Cancellations',
     who: ['user', 'support'],
     params: IdParams,

@@ -1,7 +1,6 @@
 import { getSubscription, previewCancellation, unassignAll } from '../services/subscriptions';
 import { defineRoute } from '../routing';
 import { CancellationPreview, EmptyBody, IdParams, Subscription, UnassignAllResult } from '../schemas';
-import type { UserPrincipal } from '../auth';
 
 export const subscriptionRoutes = [
   defineRoute({
@@ -42,15 +41,17 @@ export const subscriptionRoutes = [
     operationId: 'unassignAllLicenses',
     summary: 'Unassign every licence of a subscription',
     description:
-      'P6: releases all the licences in one write; a running cancellation of the subscription is told at once.',
+      'P6: releases all the licences in one write; a running cancellation of the subscription is told at once. ' +
+      'A user who may cancel the subscription (P8–P10) or a product admin may do it: another user gets 403 ' +
+      '`role_not_permitted`, a support agent 403 `permission_denied`.',
     tag: 'Subscriptions',
-    who: ['user'],
+    who: ['user', 'support'],
     params: IdParams,
     body: EmptyBody,
     responses: { 200: { description: 'How many licences were assigned.', schema: UnassignAllResult } },
     handler: async ({ services, principal, params }) => ({
       status: 200,
-      body: await unassignAll(services, principal as UserPrincipal, params.id),
+      body: await unassignAll(services, principal, params.id),
     }),
   }),
 ];

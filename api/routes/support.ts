@@ -18,7 +18,7 @@ export const supportRoutes = [
     who: ['support'],
     body: SupportCancellationBody,
     responses: { 201: { description: 'At least one cancellation accepted.', schema: SupportCancellationResult } },
-    errors: [409, 422, 503],
+    errors: [409, 422, 429, 503],
     handler: async ({ services, principal, body }) => ({
       status: 201,
       body: await supportCancel(services, principal as SupportPrincipal, body),

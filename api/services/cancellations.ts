@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
@@ -17,20 +16,18 @@ import {
   findCancellationByWorkflowId,
   findOpenCancellation,
   listCancellations as listRows,
+  withdrawnByRequest,
 } from '../../db/cancellation-reads';
-import type { Cancellation } from '../../db/generated/sqlite/client';
 import type { Page } from '../../db/pagination';
 import type { SubscriptionRecord } from '../../db/subscriptions';
 import { principalRef, type Principal, type UserPrincipal } from '../auth';
 import { ApiError, notFound, refusedError } from '../errors';
 import type { CreateCancellationBody, ListCancellationsQuery } from '../schemas';
-import { confirmDataBackup, queryCancellation, submitCancellation, withdrawCancellation } from '../workflow-client';
-import { cancellationFor, subscriptionFor } from './access';
+import { confirmDataBackup, submitCancellation, withdrawCancellation } from '../workflow-client';
+import { assertAccountAccess, assertMayFollowUp, cancellationFor, subscriptionFor, subscriptionOf } from './access';
 import type { Services } from './context';
+import { cancellationIdFor, updateIdFor } from './request-ids';
 import { termsOf } from './subscriptions';
-
-/** `can_` and 24 hex digits (96 random bits): unguessable, like every id the API hands out. */
-export const newCancellationId = (): string => `can_${randomBytes(12).toString('hex')}`;
 
 export type Decision =
   | { kind: 'accepted'; cancellation: CancellationView }
@@ -47,15 +44,24 @@ export interface Submission {
 /**
  * Starts the subscription's cancellation workflow and waits for its decision (P11: decided before
  * the answer). The workflow id names the subscription and its generation, so a second request while
- * one is in progress collides instead of starting anything.
+ * one is in progress collides instead of starting anything. With an Idempotency-Key, the cancellation
+ * id and the update id are derived from it: a retry whose first attempt was accepted (even if it was
+ * answered 503) finds that cancellation and answers it as accepted, never as a conflict with itself.
  */
 export async function submitFor(
   services: Services,
   sub: SubscriptionRecord,
   submission: Submission,
 ): Promise<Decision> {
+  const cancellationId = cancellationIdFor(services.requestKey, sub.id);
+  const own = async (): Promise<Decision | null> => {
+    if (!services.requestKey) return null;
+    const row = await findCancellation(services.db, cancellationId);
+    return row ? { kind: 'accepted', cancellation: cancellationViewFromRow(row) } : null;
+  };
+  const earlier = await own();
+  if (earlier) return earlier;
   const generation = await nextGeneration(services.db, sub.id);
-  const cancellationId = newCancellationId();
   // The request's log line (reqId) names the workflow, so API and worker logs join on workflowId.
   services.logger.info(
     { workflowId: cancellationWorkflowId(sub.id, generation), cancellationId, subscriptionId: sub.id },
@@ -74,9 +80,11 @@ export async function submitFor(
     },
     {
       generation,
+      updateId: updateIdFor(services.requestKey, `submit:${sub.id}`),
       productName: sub.productName,
       productFamily: sub.productFamily,
       effectiveAt: effectiveDate(termsOf(sub)), // P2
+      licensesAssigned: sub.licenseCounts.assigned,
     },
   ).catch((err: unknown) => {
     // The workflow found the subscription already held by another cancellation (a race the workflow id
@@ -85,11 +93,19 @@ export async function submitFor(
     throw err;
   });
   if (outcome === null) {
-    return { kind: 'in_progress', cancellationId: (await findOpenCancellation(services.db, sub.id))?.id ?? null };
+    return (
+      (await own()) ?? {
+        kind: 'in_progress',
+        cancellationId: (await findOpenCancellation(services.db, sub.id))?.id ?? null,
+      }
+    );
   }
   if (outcome.accepted) return { kind: 'accepted', cancellation: outcome.cancellation };
   if ('refusals' in outcome) return { kind: 'refused', refusals: outcome.refusals };
-  // The running workflow had not answered its query yet: its row, once written, has the id.
+  // Our own cancellation, accepted by an earlier attempt whose workflow has moved on since.
+  if (outcome.conflict.cancellationId === cancellationId)
+    return (await own()) ?? { kind: 'in_progress', cancellationId };
+  // The running workflow had not written its row yet: once written, it has the id.
   const runningId =
     outcome.conflict.cancellationId ??
     (await findCancellationByWorkflowId(services.db, outcome.conflict.workflowId))?.id ??
@@ -127,25 +143,13 @@ export async function createCancellation(
 }
 
 /**
- * P16: the workflow's live view while it runs, the database row once it has closed. If Temporal
- * cannot be reached the row still answers: it follows every stage change, at most a moment late.
+ * P16: the Cancellation from the database, which the workflow's activities keep exact at every stage
+ * change (stage, checklist, effective date, charges, warnings). A read needs no worker and costs no
+ * Temporal action (a query is a billed action on Temporal Cloud); the workflow's `cancellation` query
+ * stays for operators (`temporal workflow query`, the UI).
  */
 export async function getCancellation(services: Services, principal: Principal, id: string): Promise<CancellationView> {
-  const row = await cancellationFor(services, principal, id);
-  return liveView(services, row);
-}
-
-async function liveView(services: Services, row: Cancellation): Promise<CancellationView> {
-  if ((ClosedStages as readonly string[]).includes(row.stage)) return cancellationViewFromRow(row);
-  // An open row means a running workflow: ask it directly (one round trip, no describe first).
-  try {
-    const live = await queryCancellation(services.workflows, row.workflowId);
-    if (live) return live;
-  } catch (err) {
-    services.logger.warn({ err, workflowId: row.workflowId }, 'live view unavailable; answering from the database');
-  }
-  // Re-read: the workflow may have closed between the first read and the query.
-  return cancellationViewFromRow((await findCancellation(services.db, row.id)) ?? row);
+  return cancellationViewFromRow(await cancellationFor(services, principal, id));
 }
 
 export async function listCancellations(
@@ -170,6 +174,8 @@ export async function listCancellations(
         },
       );
     }
+    // An unknown account is a 404, as for every other route that names one.
+    await assertAccountAccess(services, principal, query.accountId);
     accountId = query.accountId;
   }
   const page = await listRows(
@@ -189,11 +195,12 @@ const isClosed = (stage: string): boolean => (ClosedStages as readonly string[])
  */
 export async function confirmBackup(
   services: Services,
-  principal: UserPrincipal,
+  principal: Principal,
   id: string,
   location: string,
 ): Promise<CancellationView> {
   const row = await cancellationFor(services, principal, id);
+  assertMayFollowUp(principal, 'data_backup', await subscriptionOf(services, row));
   const closedConflict = (stage: string) =>
     new ApiError(
       'conflict',
@@ -203,14 +210,25 @@ export async function confirmBackup(
         details: { stage },
       },
     );
-  if (isClosed(row.stage) || row.stage === 'deactivating') throw closedConflict(row.stage);
+  // A retry whose first attempt was recorded converges on it, even once the cancellation has moved on.
+  const confirmed = (r: typeof row) => r.dataBackedUp && r.dataBackupLocation === location;
+  if ((isClosed(row.stage) || row.stage === 'deactivating') && !(services.requestKey && confirmed(row)))
+    throw closedConflict(row.stage);
+  if (isClosed(row.stage) || row.stage === 'deactivating') return cancellationViewFromRow(row);
   services.logger.info({ workflowId: row.workflowId, cancellationId: row.id }, 'sending confirmDataBackup');
   try {
-    return await confirmDataBackup(services.workflows, row.workflowId, { location, actor: principalRef(principal) });
+    return await confirmDataBackup(
+      services.workflows,
+      row.workflowId,
+      { location, actor: principalRef(principal) },
+      updateIdFor(services.requestKey, 'data-backup'),
+    );
   } catch (err) {
     // The workflow closed, or started deactivating, between our read and the update.
     if (err instanceof WorkflowNotFoundError || isFailureOfType(err, ErrorCode.cancellationClosed)) {
-      throw closedConflict((await findCancellation(services.db, row.id))?.stage ?? 'closed');
+      const now = (await findCancellation(services.db, row.id)) ?? row;
+      if (services.requestKey && confirmed(now)) return cancellationViewFromRow(now);
+      throw closedConflict(now.stage);
     }
     throw err;
   }
@@ -233,12 +251,23 @@ const withdrawConflict = (stage: CancellationStage | string): ApiError =>
  */
 export async function withdraw(services: Services, principal: Principal, id: string): Promise<CancellationView> {
   const row = await cancellationFor(services, principal, id);
+  assertMayFollowUp(principal, 'withdraw', await subscriptionOf(services, row));
+  const requestId = updateIdFor(services.requestKey, 'withdraw');
+  // A retry of the request that withdrew it answers the withdrawal, not a conflict with itself.
+  const ownWithdrawal = async (stage: string) =>
+    stage === 'withdrawn' && requestId !== undefined && (await withdrawnByRequest(services.db, row.id, requestId));
+  if (await ownWithdrawal(row.stage)) return cancellationViewFromRow(row);
   if (isClosed(row.stage) || row.stage === 'deactivating') throw withdrawConflict(row.stage);
   services.logger.info({ workflowId: row.workflowId, cancellationId: row.id }, 'sending withdraw');
   try {
-    return await withdrawCancellation(services.workflows, row.workflowId, { actor: principalRef(principal) });
+    return await withdrawCancellation(services.workflows, row.workflowId, {
+      actor: principalRef(principal),
+      ...(requestId ? { requestId } : {}),
+    });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    throw withdrawConflict((await findCancellation(services.db, row.id))?.stage ?? 'closed');
+    const now = (await findCancellation(services.db, row.id)) ?? row;
+    if (await ownWithdrawal(now.stage)) return cancellationViewFromRow(now);
+    throw withdrawConflict(now.stage);
   }
 }

@@ -2,10 +2,24 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
 import type { WorkflowGateway } from '../workflow-client';
 
+/** Events the services report for operators (Prometheus counters in the API process). */
+export interface ServiceEvents {
+  /** P12: a support verification failed. */
+  verificationFailed(): void;
+}
+
+export const noServiceEvents: ServiceEvents = { verificationFailed: () => undefined };
+
 /** What the services need from the outside world; tests pass their own. */
 export interface Services {
   db: Db;
   workflows: WorkflowGateway;
   clock: () => Date;
   logger: Logger;
+  events: ServiceEvents;
+  /**
+   * The request's Idempotency-Key digest, scoped to caller, method and path (api/idempotency.ts): what
+   * the ids a request creates are derived from, so that its retry converges (API.md). Absent without a key.
+   */
+  requestKey?: string;
 }

@@ -1,5 +1,5 @@
 import { pingDatabase } from '../../db/health';
-import { ApiError } from '../errors';
+import { ApiError, UNAVAILABLE_RETRY_AFTER_S } from '../errors';
 import type { Services } from './context';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -50,5 +50,6 @@ export async function readiness(services: Services) {
   throw new ApiError('api_error', 'not_ready', `Not ready: ${down.join(' and ')} unreachable.`, {
     status: 503,
     details: { checks },
+    retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_S,
   });
 }

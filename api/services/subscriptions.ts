@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { assessEligibility, computeCharges, effectiveDate, ErrorCode } from '../../domain';
 import type { Billing, PurchaseChannel, SubscriptionStatus, SubscriptionTerms } from '../../domain/types';
 import { accountBalanceCents } from '../../db/accounts';
 import { findOpenCancellation } from '../../db/cancellation-reads';
-import { unassignAllLicenses, type SubscriptionRecord } from '../../db/subscriptions';
-import type { Principal, UserPrincipal } from '../auth';
+import { unassignAllLicensesOnce, type SubscriptionRecord } from '../../db/subscriptions';
+import { principalRef, type Principal } from '../auth';
 import type { CancellationPreview, Subscription } from '../schemas';
-import { notifyLicensesChanged } from '../workflow-client';
-import { subscriptionFor } from './access';
+import { recountLicenses } from '../workflow-client';
+import { assertMayFollowUp, subscriptionFor } from './access';
+import { updateIdFor } from './request-ids';
 import type { Services } from './context';
 
 /** The Subscription object of API.md. */
@@ -78,21 +80,29 @@ export async function previewCancellation(
     channel,
     refusals: applicable,
     effectiveAt: effectiveDate(terms).toISOString(), // P2
-    charges: computeCharges(terms), // P13–P15
+    charges: computeCharges(terms, services.clock()), // P13–P15, as if accepted now
   };
 }
 
 /**
- * P6: unassigns every licence of the subscription in one write, then wakes the subscription's
- * cancellation workflow, if one is running, so it re-checks at once instead of at its next timer.
+ * P6: unassigns every licence of the subscription in one write, recorded under the request's id so that
+ * a retry answers the same count, then has the subscription's running cancellation, if any, re-count
+ * them, and answers once it has (API.md): a read right after shows `licensesUnassigned`.
  */
-export async function unassignAll(services: Services, principal: UserPrincipal, id: string) {
+export async function unassignAll(services: Services, principal: Principal, id: string) {
   const sub = await subscriptionFor(services, principal, id);
-  const unassigned = await unassignAllLicenses(services.db, sub.id);
+  assertMayFollowUp(principal, 'unassign_all', sub);
   const open = await findOpenCancellation(services.db, sub.id);
-  if (open) {
-    services.logger.info({ workflowId: open.workflowId, cancellationId: open.id }, 'signalling licensesChanged');
-    await notifyLicensesChanged(services.workflows, open.workflowId);
+  const unassigned = await unassignAllLicensesOnce(services.db, {
+    subscriptionId: sub.id,
+    accountId: sub.accountId,
+    cancellationId: open?.id ?? null,
+    actor: principalRef(principal),
+    requestId: updateIdFor(services.requestKey, 'unassign-all') ?? randomUUID(),
+  });
+  if (open && open.stage !== 'deactivating') {
+    services.logger.info({ workflowId: open.workflowId, cancellationId: open.id }, 'sending recountLicenses');
+    await recountLicenses(services.workflows, open.workflowId, updateIdFor(services.requestKey, 'recount-licenses'));
   }
   return { unassigned };
 }

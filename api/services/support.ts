@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { ErrorCode } from '../../domain/errors';
 import { findAccountVerificationData, type AccountVerificationData } from '../../db/accounts';
 import { findSubscription } from '../../db/subscriptions';
+import { recentVerificationFailures, recordVerificationFailure } from '../../db/verification-failures';
+import { verificationLock } from '../../domain/verification';
 import type { SupportPrincipal } from '../auth';
 import { ApiError } from '../errors';
 import type { SupportCancellationBody, SupportCancellationResult, SupportRefusedSubscription } from '../schemas';
@@ -48,16 +50,34 @@ export type SupportOutcome = z.output<typeof SupportCancellationResult>;
 /**
  * P12: support cancels several subscriptions of one account on the customer's behalf. The account,
  * the requester, the payment details and the products are verified first; anything that does not
- * match is one `verification_failed`. Then one workflow per subscription, each deciding for itself
+ * match is one `verification_failed`, recorded for the lockout (5 within 15 minutes lock the account's
+ * support cancellations for 15 minutes: 429 `verification_locked`). Then one workflow per subscription, each deciding for itself
  * (the requester's roles still decide, P8–P10; `not_cancellable_online` does not apply).
  */
 export async function supportCancel(services: Services, agent: SupportPrincipal, body: Body): Promise<SupportOutcome> {
+  const now = services.clock();
+  // P12: locked accounts are neither checked nor counted, whichever agent asks.
+  const lock = verificationLock(await recentVerificationFailures(services.db, body.accountId), now);
+  if (lock) {
+    throw new ApiError(
+      'rate_limit_error',
+      'verification_locked',
+      `Too many failed verifications for this account. Try again after ${lock.until.toISOString()}.`,
+      { retryAfterSeconds: lock.retryAfterSeconds },
+    );
+  }
   const account = await findAccountVerificationData(services.db, body.accountId);
   const requester = account?.users.find((u) => sameEmail(u.email, body.requesterEmail));
   const subs = await Promise.all(body.subscriptionIds.map((id) => findSubscription(services.db, id)));
   const productsOk = subs.every((s) => s !== null && s.accountId === body.accountId);
   if (!account || !verified(account, body.verification) || !requester || !productsOk) {
-    services.logger.info(
+    await recordVerificationFailure(services.db, {
+      accountId: body.accountId,
+      supportAgentId: agent.supportAgentId,
+      failedAt: now,
+    });
+    services.events.verificationFailed();
+    services.logger.warn(
       { accountId: body.accountId, supportAgentId: agent.supportAgentId },
       'support verification failed',
     );

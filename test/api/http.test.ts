@@ -338,8 +338,20 @@ describe('auth (API.md: Bearer tokens; ids cannot be probed)', () => {
     ).toBe(1);
   });
 
-  it('answers 403 permission_error to a customer on the support route', async () => {
-    const res = await http().post('/v1/support/cancellations').set(bearer(T.acmeBillingAdmin)).send({});
+  it('answers 403 permission_error to a customer on the support route (a well-formed body: 400 comes first)', async () => {
+    const res = await http()
+      .post('/v1/support/cancellations')
+      .set(bearer(T.acmeBillingAdmin))
+      .send({
+        accountId: 'acc_acme',
+        requesterEmail: 'ada@acme.test',
+        verification: {
+          billingAdminEmail: 'ada@acme.test',
+          paymentMethodLast4: '4242',
+          billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+        },
+        subscriptionIds: ['sub_acme_webinar'],
+      });
     expectError(res, 403, 'permission_error', 'permission_denied');
   });
 
@@ -347,15 +359,22 @@ describe('auth (API.md: Bearer tokens; ids cannot be probed)', () => {
     const asSam = bearer(T.supportAgent);
     const responses = await Promise.all([
       http().post('/v1/cancellations').set(asSam).send({ subscriptionId: 'sub_acme_webinar' }),
-      http().post('/v1/cancellations/can_x/data-backup').set(asSam).send({ location: 'x' }),
       http().post('/v1/subscriptions/sub_acme_webinar/licenses/unassign-all').set(asSam),
     ]);
     for (const res of responses) expectError(res, 403, 'permission_error', 'permission_denied');
+    // Checks run 404 before 403: an unknown cancellation is a 404 to support too.
+    const unknown = await http().post('/v1/cancellations/can_x/data-backup').set(asSam).send({ location: 'x' });
+    expectError(unknown, 404, 'not_found');
   });
 
   it('answers 400 naming accountId when support lists cancellations without it', async () => {
     const res = await http().get('/v1/cancellations').set(bearer(T.supportAgent));
     expect(expectError(res, 400, 'invalid_request_error').param).toBe('accountId');
+  });
+
+  it('answers 404 when support lists the cancellations of an unknown account', async () => {
+    const res = await http().get('/v1/cancellations?accountId=acc_nope').set(bearer(T.supportAgent));
+    expectError(res, 404, 'not_found');
   });
 
   it('never writes a bearer token to the log (issue 5: tokens never logged)', async () => {
@@ -509,7 +528,7 @@ describe('GET /v1/subscriptions/{id}/cancellation-preview (a dry run, nothing ch
     const sub = await tdb.db.subscription.findUniqueOrThrow({ where: { id: 'sub_initech_meeting' } });
     expect(res.status).toBe(200);
     expect(res.body.effectiveAt).toBe(sub.contractEnd?.toISOString());
-    const expected = computeCharges({ ...sub, billing: 'fixed_term' as const });
+    const expected = computeCharges({ ...sub, billing: 'fixed_term' as const }, new Date());
     expect(res.body.charges).toEqual(expected);
     expect(res.body.charges.lines).toHaveLength(6);
     expect(res.body.charges.remainingCents).toBe(6 * 1200);
@@ -885,7 +904,10 @@ describe('errors: one shape, nothing internal in a 5xx', () => {
     const fail = async () => {
       throw error;
     };
-    const client = { workflow: { executeUpdateWithStart: fail, getHandle: () => ({ query: fail, describe: fail }) } };
+    const client = {
+      workflow: { executeUpdateWithStart: fail, getHandle: () => ({ query: fail, describe: fail }) },
+      withDeadline: <T>(_deadline: Date, fn: () => Promise<T>) => fn(),
+    };
     return { client: client as unknown as WorkflowGateway['client'], taskQueue: 'failing' };
   }
 
@@ -972,6 +994,10 @@ describe('POST /v1/support/cancellations: verification (P12)', () => {
     ['a product (no such subscription)', (b) => (b.subscriptionIds = ['sub_nope'])],
   ];
 
+  // Each case starts with no failures recorded: eleven in a row would lock the account (P12, tested on its own
+  // in verification-lockout.test.ts).
+  beforeEach(() => tdb.db.verificationFailure.deleteMany());
+
   it.each(wrong)(
     'answers 422 verification_failed with the same message and no param when %s is wrong',
     async (_field, spoil) => {
@@ -1000,6 +1026,7 @@ describe('health', () => {
     const res = await http().get('/readyz');
     const error = expectError(res, 503, 'api_error', 'not_ready');
     expect(error.details).toEqual({ checks: { database: 'ok', temporal: 'unavailable' } });
+    expect(res.headers['retry-after']).toBe('5');
   });
 });
 

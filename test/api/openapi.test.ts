@@ -35,8 +35,9 @@ function registeredRoutes(app: Express): string[] {
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
+        // `_all`: the 405 answer for the methods a path does not support (api/routing.ts).
         for (const [method, on] of Object.entries(layer.route.methods))
-          if (on) found.push(`${method.toUpperCase()} ${layer.route.path}`);
+          if (on && method !== '_all') found.push(`${method.toUpperCase()} ${layer.route.path}`);
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
@@ -142,7 +143,109 @@ describe('GET /openapi.json', () => {
       }
     }
     const create = doc.paths['/v1/cancellations'].post.responses;
-    expect(Object.keys(create).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422', '500', '503']);
+    expect(Object.keys(create).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '500',
+      '503',
+    ]);
+  });
+
+  it('declares every status each operation can answer (API.md: 400, 401, 404, 409, 422, 429, 503 included)', () => {
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const declared = Object.keys(op.responses);
+        // Every /v1 route reads the database and may find it (or Temporal) unavailable; so does /readyz.
+        if (path.startsWith('/v1/') || path === '/readyz') expect(declared).toContain('503');
+        if (op.security.length) expect(declared).toEqual(expect.arrayContaining(['401', '403']));
+        if (op.parameters?.some((p) => p.in === 'path'))
+          expect(declared).toEqual(expect.arrayContaining(['400', '404']));
+        if (op.parameters?.some((p) => p.in === 'query')) expect(declared).toContain('400');
+        // JSON syntax, the body's schema, Idempotency-Key (400, 409 in use, 422 reused), body size and encoding.
+        if (method === 'post') expect(declared).toEqual(expect.arrayContaining(['400', '409', '413', '415', '422']));
+      }
+    }
+    expect(statuses('/v1/support/cancellations', 'post')).toContain('429');
+    expect(statuses('/v1/cancellations', 'get')).toEqual(['200', '400', '401', '403', '404', '500', '503']);
+    expect(statuses('/healthz', 'get')).toEqual(['200', '500']);
+  });
+
+  it('names the codes behind the statuses: invalid_cursor, idempotency_key_reused, cancellation_refused, Retry-After', () => {
+    type Response = { description: string; headers?: Record<string, { required: boolean; schema: Schema }> };
+    const response = (path: string, method: string, status: string) =>
+      doc.paths[path][method].responses[status] as unknown as Response;
+    expect(response('/v1/cancellations', 'get', '400').description).toContain('invalid_cursor');
+    expect(response('/v1/accounts/{id}/notifications', 'get', '400').description).toContain('invalid_cursor');
+    expect(response('/v1/subscriptions/{id}', 'get', '400').description).not.toContain('invalid_cursor');
+    expect(response('/v1/cancellations', 'post', '422').description).toMatch(
+      /cancellation_refused.*idempotency_key_reused/,
+    );
+    expect(response('/v1/cancellations/{id}/withdraw', 'post', '422').description).toContain('idempotency_key_reused');
+    expect(response('/v1/cancellations/{id}/withdraw', 'post', '409').description).toContain('idempotency_key_in_use');
+    for (const [path, method, status] of [
+      ['/v1/support/cancellations', 'post', '429'],
+      ['/v1/cancellations', 'post', '503'],
+      ['/readyz', 'get', '503'],
+    ]) {
+      expect(response(path, method, status).headers?.['Retry-After']).toMatchObject({
+        required: true,
+        schema: { type: 'integer' },
+      });
+    }
+    expect(response('/v1/cancellations', 'get', '401').headers?.['WWW-Authenticate']).toMatchObject({ required: true });
+  });
+
+  it('has schemas as strict as the validation: id patterns, no control characters, a location of spaces refused', () => {
+    const pattern = (schema: Schema) => new RegExp(schema.pattern as string, 'u');
+    const ID = '^[A-Za-z0-9_-]{1,100}$';
+    for (const ops of Object.values(doc.paths))
+      for (const op of Object.values(ops))
+        for (const p of op.parameters ?? [])
+          if (p.name === 'id' || /Id$|^startingAfter$/.test(p.name)) expect(p.schema.pattern).toBe(ID);
+    const create = resolve('#/components/schemas/CreateCancellationRequest');
+    expect(create.properties!.subscriptionId.pattern).toBe(ID);
+    const support = resolve('#/components/schemas/SupportCancellationRequest');
+    expect(support.properties!.accountId.pattern).toBe(ID);
+    expect(support.properties!.subscriptionIds).toMatchObject({ items: { pattern: ID }, uniqueItems: true });
+
+    const location = resolve('#/components/schemas/DataBackupRequest').properties!.location;
+    expect(location).toMatchObject({ type: 'string', maxLength: 1000 });
+    for (const refused of ['', '   ', '\t\u3000\u00a0', 's3://x\u0000', '\u007f'])
+      expect(pattern(location).test(refused)).toBe(false);
+    for (const accepted of ['s3://acme/backups', ' x ', 'é']) expect(pattern(location).test(accepted)).toBe(true);
+    const comment = resolve('#/components/schemas/ReasonInput').properties!.comment;
+    expect(pattern(comment).test('line 1\r\nline\t2')).toBe(true);
+    for (const refused of ['\u0000', 'a\u001bb', '\u000b', '\u007f'])
+      expect(pattern(comment).test(refused)).toBe(false);
+
+    // Every string a request may carry has a pattern, an enum or a format that keeps control characters out.
+    const strings: [string, Schema][] = [];
+    const walk = (where: string, schema: Schema | undefined) => {
+      if (!schema) return;
+      if (schema.$ref) return walk(where, resolve(schema.$ref as string));
+      if (schema.type === 'string') strings.push([where, schema]);
+      for (const [name, property] of Object.entries(schema.properties ?? {})) walk(`${where}.${name}`, property);
+      if (schema.items) walk(`${where}[]`, schema.items as Schema);
+      for (const option of (schema.anyOf as Schema[] | undefined) ?? []) walk(where, option);
+    };
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of op.parameters ?? []) walk(`${method} ${path} ${p.name}`, p.schema);
+        walk(`${method} ${path} body`, op.requestBody?.content['application/json'].schema);
+      }
+    expect(strings.length).toBeGreaterThan(15);
+    for (const [where, schema] of strings) {
+      expect([where, Boolean(schema.pattern || schema.enum)]).toEqual([where, true]);
+      if (schema.pattern) expect([where, pattern(schema).test('a\u0000')]).toEqual([where, false]);
+    }
   });
 
   it('documents the response objects of API.md (Subscription, Cancellation, lists)', () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FixtureError, loadFixture, parseFixture, type FixtureInput } from '../../db/fixtures';
+import { accountBalanceCents } from '../../db/accounts';
 import { hashToken } from '../../db/tokens';
 import { buildDemoFixture, DEMO_TOKENS } from '../../scripts/demo-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -125,5 +126,16 @@ describe('fixture seeding', () => {
     expect(result.stdout).toContain('Loaded 0 account(s)');
     // The test's own client sees the new row at once (SQLite in WAL mode, or PostgreSQL).
     expect(await testDb.db.supportAgent.findUnique({ where: { id: 'agt_cli' } })).not.toBeNull();
+  });
+
+  it('accepts a credit note (a negative amountDueCents), which the balance sums like any open invoice (P4)', async () => {
+    const fixture = buildDemoFixture();
+    const account = { ...fixture.accounts![0], id: 'acc_credit', users: [], subscriptions: [] };
+    account.invoices = [
+      { id: 'inv_credit_note', amountDueCents: -2500, status: 'open' },
+      { id: 'inv_credit_open', amountDueCents: 1000, status: 'open' },
+    ];
+    await loadFixture(testDb.db, parseFixture({ accounts: [account] }));
+    expect(await accountBalanceCents(testDb.db, 'acc_credit')).toBe(-1500);
   });
 });

@@ -69,3 +69,26 @@ export async function seedAccount(db: Db, spec: AccountSpec = {}, now = new Date
   await loadFixture(db, parseFixture(fixture));
   return { accountId, userId, subscriptionId, email };
 }
+
+/** A fixture's online monthly subscription of one product, with two licences assigned to `assignedTo`. */
+export function monthlySubscription(
+  id: string,
+  product: string,
+  period: { start: Date; end: Date },
+  assignedTo: [string, string | null],
+): SubscriptionInput {
+  return {
+    id,
+    product: { code: product, name: `GoTo ${product}`, family: product },
+    purchaseChannel: 'online',
+    billing: 'monthly',
+    currentPeriodStart: period.start.toISOString(),
+    currentPeriodEnd: period.end.toISOString(),
+    contractStart: null,
+    contractEnd: null,
+    monthlyPriceCents: 1000,
+    currency: 'EUR',
+    onlineCancellable: true,
+    licenses: assignedTo.map((user, i) => ({ id: `${id}_lic_${i + 1}`, assignedTo: user })),
+  };
+}

@@ -39,17 +39,27 @@ export interface E2eStack {
   testDb: TestDatabase;
   temporalAddress: string;
   taskQueue: string;
-  /** A worker process (worker/main.ts), ready (`/readyz` answers 200). */
-  startWorker(): Promise<ServiceProcess>;
-  /** An API process (api/main.ts), ready. */
-  startApi(): Promise<ServiceProcess>;
+  /** A worker process (worker/main.ts), ready (`/readyz` answers 200); `env` adds to its environment. */
+  startWorker(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** An API process (api/main.ts), ready; `env` adds to its environment (e.g. REQUEST_DEADLINE_MS). */
+  startApi(env?: Record<string, string>): Promise<ServiceProcess>;
   /** The last lines of every process, for failure messages. */
   explain(): string;
+  /**
+   * Stops the Temporal dev server (SIGTERM, SIGKILL after `graceMs`) and starts it again on the same port;
+   * with `temporalDbFile` it comes back with the state it had. Resolves once it answers again.
+   */
+  restartTemporal(options?: { graceMs?: number; beforeStart?: () => Promise<void> }): Promise<void>;
   /** Stops every process still running (the Temporal server last) and drops the database. */
   stop(): Promise<void>;
 }
 
-export async function startStack(label: string): Promise<E2eStack> {
+export interface StackOptions {
+  /** Keeps the Temporal server's state in this file (SQLite), so a restart keeps every workflow; in memory by default. */
+  temporalDbFile?: string;
+}
+
+export async function startStack(label: string, options: StackOptions = {}): Promise<E2eStack> {
   const cli = process.env.TEMPORAL_CLI_PATH;
   if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set: jest globalSetup (test/global-setup.ts) provides it');
   const services: ServiceProcess[] = [];
@@ -66,7 +76,7 @@ export async function startStack(label: string): Promise<E2eStack> {
     testDb = await createTestDatabase(label);
     const temporalPort = await freePort();
     const temporalAddress = `127.0.0.1:${temporalPort}`;
-    temporal = startDevServer({ cli, port: temporalPort });
+    temporal = startDevServer({ cli, port: temporalPort, dbFile: options.temporalDbFile });
     await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
     const taskQueue = `${label}-${randomBytes(4).toString('hex')}`;
     const env: NodeJS.ProcessEnv = {
@@ -78,7 +88,7 @@ export async function startStack(label: string): Promise<E2eStack> {
       LOG_LEVEL: 'info',
     };
 
-    const start = async (kind: 'worker' | 'api', ports: Record<string, number>): Promise<ServiceProcess> => {
+    const start = async (kind: 'worker' | 'api', ports: Record<string, number | string>): Promise<ServiceProcess> => {
       const count = services.filter((s) => s.name.startsWith(kind)).length;
       const name = count ? `${kind}-${count + 1}` : kind;
       const lines: string[] = [];
@@ -116,9 +126,15 @@ export async function startStack(label: string): Promise<E2eStack> {
       testDb,
       temporalAddress,
       taskQueue,
-      startWorker: async () =>
-        start('worker', { WORKER_HTTP_PORT: await freePort(), WORKER_SDK_METRICS_PORT: await freePort() }),
-      startApi: async () => start('api', { PORT: await freePort() }),
+      startWorker: async (extra = {}) =>
+        start('worker', { WORKER_HTTP_PORT: await freePort(), WORKER_SDK_METRICS_PORT: await freePort(), ...extra }),
+      startApi: async (extra = {}) => start('api', { PORT: await freePort(), ...extra }),
+      restartTemporal: async ({ graceMs = 5_000, beforeStart } = {}) => {
+        await temporal?.stop(graceMs);
+        await beforeStart?.();
+        temporal = startDevServer({ cli, port: temporalPort, dbFile: options.temporalDbFile });
+        await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
+      },
       explain: () => services.map((s) => `--- ${s.name} ---\n${s.process.tail()}`).join('\n'),
       stop,
     };

@@ -65,6 +65,15 @@ describe('effectiveDate', () => {
     expect(effectiveDate(sub).toISOString()).toBe('2026-03-01T00:00:00.000Z');
   });
 
+  it('ends a contract already past its end, renewing month to month, at its current period end (P2)', () => {
+    const sub = {
+      billing: 'fixed_term',
+      currentPeriodEnd: utc('2030-12-01T00:00:00.000Z'),
+      contractEnd: utc('2030-06-01T00:00:00.000Z'),
+    } as const;
+    expect(effectiveDate(sub).toISOString()).toBe('2030-12-01T00:00:00.000Z');
+  });
+
   it('refuses a fixed-term contract without an end date with a clear error (P2)', () => {
     const sub: Parameters<typeof effectiveDate>[0] = {
       billing: 'fixed_term',

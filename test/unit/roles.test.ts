@@ -1,4 +1,13 @@
-import { mayCancel, roleLabel, roleRule, Roles, type Role, type SubscriptionTerms } from '../../domain';
+import {
+  followUpRefusalMessage,
+  mayCancel,
+  mayFollowUp,
+  roleLabel,
+  roleRule,
+  Roles,
+  type Role,
+  type SubscriptionTerms,
+} from '../../domain';
 
 type Plan = Pick<SubscriptionTerms, 'productFamily' | 'purchaseChannel'>;
 
@@ -87,5 +96,39 @@ describe('mayCancel', () => {
 
   it('refuses a user with no roles at all (P10)', () => {
     expect(mayCancel({ productFamily: 'webinar', purchaseChannel: 'online' }, [])).toBe(false);
+  });
+});
+
+describe('mayFollowUp (API.md "who" for withdraw, data-backup and unassign-all)', () => {
+  const connect: Plan = { productFamily: 'connect', purchaseChannel: 'online' };
+  const salesRep: Plan = { productFamily: 'webinar', purchaseChannel: 'sales_rep' };
+
+  it('lets support withdraw but neither confirm a backup nor unassign licences (P12)', () => {
+    const support = { kind: 'support' } as const;
+    expect(mayFollowUp('withdraw', connect, support)).toBe(true);
+    expect(mayFollowUp('data_backup', connect, support)).toBe(false);
+    expect(mayFollowUp('unassign_all', connect, support)).toBe(false);
+  });
+
+  it('refuses a billing admin every follow-up of a Connect plan (P8)', () => {
+    const billing = { kind: 'user', roles: ['billing_admin'] } as const;
+    for (const action of ['withdraw', 'data_backup', 'unassign_all'] as const)
+      expect(mayFollowUp(action, connect, billing)).toBe(false);
+  });
+
+  it('lets a product admin unassign licences of any plan, but withdraw only where P9 names them', () => {
+    const product = { kind: 'user', roles: ['product_admin'] } as const;
+    expect(mayFollowUp('unassign_all', connect, product)).toBe(true);
+    expect(mayFollowUp('withdraw', connect, product)).toBe(false);
+    expect(mayFollowUp('withdraw', salesRep, product)).toBe(true);
+  });
+
+  it('names who may in the refusal, with the rule', () => {
+    expect(followUpRefusalMessage('withdraw', connect)).toBe(
+      'Only a super admin may withdraw this cancellation (rule P8).',
+    );
+    expect(followUpRefusalMessage('unassign_all', connect)).toBe(
+      "Only a super admin or a product admin may unassign this subscription's licences (rule P8).",
+    );
   });
 });

@@ -87,10 +87,14 @@ export class WorkflowHarness {
   /** What the API does for POST /v1/cancellations, minus HTTP. */
   async submit(request: CancellationRequest, taskQueue = this.taskQueue): Promise<SubmitOutcome> {
     const sub = await this.db.subscription.findUniqueOrThrow({ where: { id: request.subscriptionId } });
+    const licensesAssigned = await this.db.license.count({
+      where: { subscriptionId: sub.id, assignedToUserId: { not: null } },
+    });
     return submitCancellation(this.gateway(taskQueue), request, {
       generation: await nextGeneration(this.db, sub.id),
       productName: sub.productName,
       productFamily: sub.productFamily,
+      licensesAssigned,
       effectiveAt: effectiveDate({
         billing: sub.billing as Billing,
         currentPeriodEnd: sub.currentPeriodEnd,

@@ -11,15 +11,51 @@ import { bundleWorkflows } from '../helpers/temporal';
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-it('has a saved history for each way a cancellation ends', () => {
-  expect(files.sort()).toEqual([
-    'completed-checklist-done-patched.json',
-    'completed-checklist-done.json',
-    'completed-checklist-open-reminders.json',
-    'refused.json',
-    'rescheduled.json',
-    'withdrawn.json',
-  ]);
+const scenarios = [
+  'completed-checklist-done',
+  'completed-checklist-open-reminders',
+  'refused',
+  'rescheduled',
+  'withdrawn',
+];
+const EXACT_CHARGES = 'exact-charges-and-dates';
+const REVISION_3 = 'revision-3';
+
+it('has a saved history for each way a cancellation ends, from before and after each versioned change', () => {
+  expect(files.sort()).toEqual(
+    [
+      ...scenarios.map((s) => `${s}.json`),
+      'completed-checklist-done-patched.json',
+      ...[...scenarios, 'completed-contract-past-end'].map((s) => `${s}-${EXACT_CHARGES}.json`),
+      ...[...scenarios, 'completed-contract-past-end', 'withdrawn-by-operator'].map((s) => `${s}-${REVISION_3}.json`),
+    ].sort(),
+  );
+});
+
+/** The ids of the `patched()` markers a saved history recorded. */
+function patchesOf(file: string): string[] {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+    events: {
+      markerRecordedEventAttributes?: { markerName: string; details: Record<string, { payloads: { data: string }[] }> };
+    }[];
+  };
+  return json.events
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map(
+      (m) =>
+        (JSON.parse(Buffer.from(m!.details['patch-data'].payloads[0].data, 'base64').toString()) as { id: string }).id,
+    );
+}
+
+it('replays both sides of each patch: older histories without its marker, newer ones with it', () => {
+  for (const file of files) {
+    const patches = patchesOf(file);
+    // Revision 3 starts with its own marker; revision 2 took the exact charges rule at acceptance.
+    expect([file, patches.includes(REVISION_3)]).toEqual([file, file.includes(REVISION_3)]);
+    if (!file.startsWith('refused') && !file.includes(REVISION_3))
+      expect([file, patches.includes(EXACT_CHARGES)]).toEqual([file, file.includes(EXACT_CHARGES)]);
+  }
 });
 
 it('replays every saved history deterministically with the current workflow code', async () => {

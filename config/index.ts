@@ -72,6 +72,11 @@ const workerSchema = z
     /** Load this pre-built workflow bundle instead of bundling workflows/ at start-up. */
     WORKFLOW_BUNDLE_PATH: optionalString,
     /**
+     * How many workflows the worker keeps in memory between their events. A waiting cancellation needs none
+     * (its timer is on the server); one evicted from the cache replays its short history when it next wakes.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    /**
      * Fault injection for the fault tests only: after a decision's transaction commits, the activity waits this
      * long before returning, so a test can kill the worker inside that window. Refused with NODE_ENV=production.
      */

@@ -1,148 +1,314 @@
 /**
- * `npm run bench`: measures the two paths that matter at scale, on a real Temporal dev server
- * (started here, SQLite-backed with the WAL pragmas) and a temporary SQLite database:
+ * `npm run bench`: one run, one table (README "Performance", docs/capacity.md). On a Temporal dev server
+ * with a state file and the built worker and API as separate processes (scripts/bench/stack.ts):
  *
- *   1. the API's answer: Update-with-Start of a real cancellation (eligibility read and scheduling
- *      transaction included) at BENCH_CLIENTS concurrent clients, BENCH_REQUESTS in all;
- *   2. a month-end burst: every accepted cancellation falls due at the same instant; time until
- *      all are deactivated.
+ *   1. the ceiling: Update-with-Start of a workflow that answers and returns (no activity, no database),
+ *      from this process, at 1, 8 and 32 concurrent clients;
+ *   2. the API: POST /v1/cancellations through autocannon at the same concurrency, alternating with (1)
+ *      so both see the same server state; accepted per second, p50/p95/p99, ratio to the ceiling, CPU;
+ *   3. BENCH_PENDING (10,000) cancellations waiting, started through the Temporal client: worker RSS and
+ *      CPU while they wait (cache bounded by WORKER_MAX_CACHED_WORKFLOWS), bytes per cancellation in the
+ *      server's and the application's database;
+ *   4. a month-end burst: BENCH_BURST (2,000) of them due at one instant: time to the first and the last
+ *      `completed`, deactivations per second, the worker's peak memory and CPU, and its cache misses.
  *
- * It reports numbers only; it never fails on a timing.
+ * Results go to bench/results/<date>.json with the machine's description. Numbers are reported, never
+ * a reason to fail.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { submitCancellation } from '../api/workflow-client';
-import { createDb } from '../db/client';
-import { loadFixture, parseFixture } from '../db/fixtures';
-import { ensureTemporalBinaries } from './temporal-binaries';
-import { migrateDatabase } from './lib/migrate';
-import { cliTypeName, searchAttributeKeys } from '../workflows/search-attributes';
+import { seedBench, type BenchSubscription } from './bench/fixtures';
+import { closedLoop, httpLoad, type LoadResult } from './bench/load';
+import { cpuPercent, cpuSample, machine, rssMb, sqliteMb } from './bench/proc-stats';
+import { startBenchStack, type BenchStack } from './bench/stack';
+import { answerUpdate, ceilingWorkflow } from './bench/ceiling-workflow';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
-const BURST_DELAY_S = Number(process.env.BENCH_BURST_DELAY_S ?? 30);
+const LEVELS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
+const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
+const BURST = Math.min(PENDING, Number(process.env.BENCH_BURST ?? 2_000));
+const CACHE = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS ?? process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500);
+const ROOT = path.resolve(__dirname, '..');
+const DAY = 86_400_000;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const requestsAt = (clients: number) => (clients === 1 ? Math.ceil(REQUESTS / 4) : REQUESTS);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function main(): Promise<void> {
-  const bins = ensureTemporalBinaries();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const url = `file:${path.join(dir, 'bench.db')}`;
-  await migrateDatabase(url);
-  const { db } = createDb(url);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: bins.cli },
-      dbFilename: path.join(dir, 'temporal.db'),
-      extraArgs: [
-        '--sqlite-pragma',
-        'journal_mode=WAL',
-        '--sqlite-pragma',
-        'synchronous=NORMAL',
-        ...searchAttributeKeys.flatMap((k) => ['--search-attribute', `${k.name}=${cliTypeName(k.type)}`]),
-      ],
-    },
-  });
-  const taskQueue = 'bench';
+interface LevelResult {
+  clients: number;
+  ceiling: LoadResult;
+  api: LoadResult & { apiCpuPercent: number; workerCpuPercent: number };
+  ratio: number;
+  p99Ratio: number;
+}
+
+/** Samples CPU of the given processes around `fn`. */
+async function withCpu<T>(pids: number[], fn: () => Promise<T>): Promise<[T, number[]]> {
+  const before = pids.map(cpuSample);
+  const result = await fn();
+  return [result, pids.map((pid, i) => cpuPercent(before[i], cpuSample(pid)))];
+}
+
+/** Sums of the worker's metrics matching each pattern (all label sets together). */
+async function scrape<K extends string>(url: string, patterns: Record<K, RegExp>): Promise<Record<K, number>> {
+  const text = await (await fetch(url)).text();
+  const out = Object.fromEntries(Object.keys(patterns).map((k) => [k, 0])) as Record<K, number>;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const name = line.split(/[{ ]/)[0];
+    for (const key of Object.keys(patterns) as K[])
+      if (patterns[key].test(name)) out[key] += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return out;
+}
+
+/**
+ * The SDK's cache figures: a cache miss is a workflow task for a workflow no longer in the cache, which then
+ * replays its history. `replays` is the SDK's replay-latency histogram as reported (it counted about two
+ * tasks per deactivation with or without cache misses), kept in the results file for reference.
+ */
+const REPLAY_METRICS = {
+  cacheMisses: /^temporal_sticky_cache_miss/,
+  replays: /^temporal_workflow_task_replay_latency\w*_count$/,
+  replaySeconds: /^temporal_workflow_task_replay_latency\w*_sum$/,
+};
+
+async function measureLevels(stack: BenchStack, apiSubs: BenchSubscription[]): Promise<LevelResult[]> {
+  const ceilingQueue = 'bench-ceiling';
+  const connection = await NativeConnection.connect({ address: stack.address });
   const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ db }),
+    connection,
+    taskQueue: ceilingQueue,
+    workflowsPath: require.resolve('./bench/ceiling-workflow'),
   });
   const running = worker.run();
+  const ceilingOnce = (id: string) =>
+    stack.client.workflow.executeUpdateWithStart(answerUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(ceilingWorkflow, {
+        workflowId: id,
+        taskQueue: ceilingQueue,
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+      args: [{}],
+    });
+  let nextSub = 0;
+  const post = (sub: BenchSubscription) => ({
+    path: '/v1/cancellations',
+    headers: {
+      authorization: `Bearer ${sub.account.token}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({ subscriptionId: sub.id, reason: { code: 'too_expensive' } }),
+  });
+  const results: LevelResult[] = [];
   try {
-    const start = Date.now();
-    const due = new Date(start + BURST_DELAY_S * 1000);
-    const periodStart = new Date(start - 86_400_000);
-    const subs = Array.from({ length: REQUESTS }, (_, i) => `sub_b${i}`);
-    await loadFixture(
-      db,
-      parseFixture({
-        accounts: [
-          {
-            id: 'acc_bench',
-            name: 'Bench',
-            paymentMethod: { last4: '4242', billingAddress: { line1: 'x', city: 'x', postalCode: 'x', country: 'FR' } },
-            users: [{ id: 'usr_bench', email: 'bench@example.test', roles: ['billing_admin'] }],
-            subscriptions: subs.map((id) => ({
-              id,
-              product: { code: 'webinar', name: 'GoTo Webinar', family: 'webinar' },
-              purchaseChannel: 'online',
-              billing: 'monthly',
-              currentPeriodStart: periodStart.toISOString(),
-              currentPeriodEnd: due.toISOString(),
-              contractStart: null,
-              contractEnd: null,
-              monthlyPriceCents: 4900,
-              currency: 'EUR',
-              onlineCancellable: true,
-              licenses: [],
-            })),
-          },
-        ],
-      }),
-    );
-    // Warm up the bundle and connections outside the measurement.
-    const latencies: number[] = [];
-    let next = 0;
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < subs.length) {
-          const id = subs[next++];
-          const began = Date.now();
-          const outcome = await submitCancellation(
-            { client: env.client, taskQueue },
-            {
-              cancellationId: `can_${randomUUID().slice(0, 12)}`,
-              subscriptionId: id,
-              accountId: 'acc_bench',
-              channel: 'online',
-              requester: { userId: 'usr_bench', email: 'bench@example.test' },
-              supportAgentId: null,
-              reason: null,
-            },
-            { generation: 1, productName: 'GoTo Webinar', productFamily: 'webinar', effectiveAt: due },
-          );
-          if (!outcome.accepted) throw new Error(`not accepted: ${JSON.stringify(outcome)}`);
-          latencies.push(Date.now() - began);
-        }
-      }),
-    );
-    const elapsed = (Date.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
-    process.stdout.write(
-      `Update-with-Start of a real cancellation: ${REQUESTS} requests, ${CLIENTS} clients: ` +
-        `${(REQUESTS / elapsed).toFixed(1)}/s; latency p50 ${percentile(latencies, 50)} ms, ` +
-        `p95 ${percentile(latencies, 95)} ms, max ${latencies[latencies.length - 1]} ms\n`,
-    );
-    const waitMs = due.getTime() - Date.now();
-    if (waitMs < 0)
-      process.stdout.write(
-        `(the burst instant passed ${-waitMs} ms before submission ended; raise BENCH_BURST_DELAY_S)\n`,
+    // Warm-up, outside the measurement: the workflow code, connections, the JIT of every process.
+    await closedLoop(8, 40, (i) => ceilingOnce(`ceiling-warm-${i}`));
+    await httpLoad(stack.apiUrl, 8, 40, () => post(apiSubs[nextSub++]));
+    for (const clients of LEVELS) {
+      const n = requestsAt(clients);
+      say(`ceiling at ${clients} client(s), ${n} requests`);
+      const ceiling = await closedLoop(clients, n, (i) => ceilingOnce(`ceiling-${clients}-${i}`));
+      say(`API at ${clients} client(s), ${n} requests`);
+      const [api, [apiCpu, workerCpu]] = await withCpu([stack.api.child.pid!, stack.worker.child.pid!], () =>
+        httpLoad(stack.apiUrl, clients, n, () => post(apiSubs[nextSub++])),
       );
-    for (;;) {
-      const done = await db.cancellation.count({ where: { stage: 'completed' } });
-      if (done === REQUESTS) break;
-      await new Promise((r) => setTimeout(r, 200));
+      results.push({
+        clients,
+        ceiling,
+        api: { ...api, apiCpuPercent: apiCpu, workerCpuPercent: workerCpu },
+        ratio: api.perSecond / ceiling.perSecond,
+        p99Ratio: api.p99 / ceiling.p99,
+      });
     }
-    process.stdout.write(
-      `Month-end burst: ${REQUESTS} cancellations due at one instant, all deactivated ` +
-        `${((Date.now() - due.getTime()) / 1000).toFixed(1)} s after it\n`,
-    );
   } finally {
     worker.shutdown();
     await running;
-    await env.teardown();
-    await db.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await connection.close();
+  }
+  return results;
+}
+
+/** Starts cancellations through the Temporal client (the API's Update-with-Start, minus HTTP). */
+function startCancellations(stack: BenchStack, subs: BenchSubscription[], effectiveAt: Date): Promise<LoadResult> {
+  return closedLoop(32, subs.length, async (i) => {
+    const sub = subs[i];
+    const outcome = await submitCancellation(
+      { client: stack.client, taskQueue: stack.taskQueue },
+      {
+        cancellationId: `can_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+        subscriptionId: sub.id,
+        accountId: sub.account.accountId,
+        channel: 'online',
+        requester: { userId: sub.account.userId, email: sub.account.email },
+        supportAgentId: null,
+        reason: null,
+      },
+      { generation: 1, productName: 'GoTo Webinar', productFamily: 'webinar', effectiveAt, licensesAssigned: 0 },
+    );
+    if (!outcome.accepted) throw new Error(`not accepted: ${JSON.stringify(outcome)}`);
+  });
+}
+
+async function measurePendingAndBurst(stack: BenchStack) {
+  const workerPid = stack.worker.child.pid!;
+  const before = { temporalMb: sqliteMb(stack.temporalDbFile), appMb: sqliteMb(stack.appDbFile) };
+  const idleBefore = { rssMb: rssMb(workerPid) };
+  const far = new Date(Date.now() + 40 * DAY);
+  const waiting = await seedBench(stack.db, 'wait', { accounts: 100, subscriptions: PENDING - BURST, periodEnd: far });
+  say(`starting ${waiting.length} cancellations due in 40 days`);
+  const started = await startCancellations(stack, waiting, far);
+  // The burst's instant: after its own starts (at the rate just seen) and a quiet minute's measurement.
+  const quietMs = 20_000;
+  const instant = new Date(Date.now() + (BURST / Math.max(started.perSecond, 1)) * 1300 + quietMs + 15_000);
+  const due = await seedBench(stack.db, 'due', { accounts: 20, subscriptions: BURST, periodEnd: instant });
+  say(`starting ${due.length} cancellations due at ${instant.toISOString()}`);
+  const startedDue = await startCancellations(stack, due, instant);
+  const pending = await stack.db.cancellation.count({
+    where: { stage: { in: ['awaiting_prerequisites', 'scheduled'] } },
+  });
+  say(`${pending} cancellations waiting; measuring the worker for ${quietMs / 1000} s`);
+  await sleep(2_000);
+  const cpu0 = cpuSample(workerPid);
+  await sleep(quietMs);
+  const waitingStats = {
+    cancellationsWaiting: pending,
+    startedPerSecond: round((started.ok + startedDue.ok) / (started.seconds + startedDue.seconds)),
+    startErrors: started.errors + startedDue.errors,
+    workerRssMbIdleBefore: round(idleBefore.rssMb),
+    workerRssMbWaiting: round(rssMb(workerPid)),
+    workerCpuPercentWaiting: round(cpuPercent(cpu0, cpuSample(workerPid)), 2),
+    apiRssMb: round(rssMb(stack.api.child.pid!)),
+    temporalServerRssMb: round(rssMb(stack.temporal.child.pid!)),
+    temporalDbKbPerCancellation: round(((sqliteMb(stack.temporalDbFile) - before.temporalMb) * 1024) / PENDING),
+    appDbKbPerCancellation: round(((sqliteMb(stack.appDbFile) - before.appMb) * 1024) / PENDING),
+  };
+
+  const metrics0 = await scrape(stack.workerMetricsUrl, REPLAY_METRICS);
+  const wait = instant.getTime() - Date.now();
+  if (wait < 0) say(`the burst instant passed ${-wait} ms before the starts ended (raise BENCH_PENDING's margin)`);
+  else await sleep(wait);
+  say(`burst: waiting for ${BURST} deactivations`);
+  const cpuBurst = cpuSample(workerPid);
+  let peakRss = 0;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    peakRss = Math.max(peakRss, rssMb(workerPid));
+    const done = await stack.db.cancellation.count({ where: { stage: 'completed' } });
+    if (done >= BURST || Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const workerCpuBurst = cpuPercent(cpuBurst, cpuSample(workerPid));
+  const metrics1 = await scrape(stack.workerMetricsUrl, REPLAY_METRICS);
+  const span = await stack.db.cancellation.aggregate({
+    where: { stage: 'completed' },
+    _min: { updatedAt: true },
+    _max: { updatedAt: true },
+    _count: true,
+  });
+  const first = (span._min.updatedAt?.getTime() ?? NaN) - instant.getTime();
+  const last = (span._max.updatedAt?.getTime() ?? NaN) - instant.getTime();
+  const burst = {
+    due: BURST,
+    completed: span._count,
+    firstCompletedAfterS: round(first / 1000),
+    lastCompletedAfterS: round(last / 1000),
+    deactivationsPerSecond: round(span._count / Math.max((last - Math.max(first, 0)) / 1000, 0.001)),
+    workerPeakRssMb: round(peakRss),
+    workerCpuPercent: round(workerCpuBurst),
+    cacheMisses: metrics1.cacheMisses - metrics0.cacheMisses,
+    replays: metrics1.replays - metrics0.replays,
+    replayMsEach: round(
+      ((metrics1.replaySeconds - metrics0.replaySeconds) * 1000) / Math.max(metrics1.replays - metrics0.replays, 1),
+    ),
+  };
+  return { waiting: waitingStats, burst };
+}
+
+function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof measurePendingAndBurst>>): void {
+  const rows: string[][] = [['Measure', 'Clients', 'Result']];
+  for (const l of levels) {
+    const c = l.ceiling;
+    const a = l.api;
+    rows.push([
+      'Ceiling: no-op Update-with-Start',
+      String(l.clients),
+      `${round(c.perSecond)}/s, p50 ${round(c.p50, 0)} ms, p95 ${round(c.p95, 0)} ms, p99 ${round(c.p99, 0)} ms`,
+    ]);
+    rows.push([
+      'API: POST /v1/cancellations accepted',
+      String(l.clients),
+      `${round(a.perSecond)}/s (${round(l.ratio, 2)} of the ceiling), p50 ${round(a.p50, 0)} ms, p95 ` +
+        `${round(a.p95, 0)} ms, p99 ${round(a.p99, 0)} ms (${round(l.p99Ratio, 2)}×); API CPU ${round(a.apiCpuPercent, 0)} %, ` +
+        `worker ${round(a.workerCpuPercent, 0)} %${a.errors ? `; ${a.errors} not 201` : ''}`,
+    ]);
+  }
+  const w = scale.waiting;
+  rows.push([
+    `${w.cancellationsWaiting} waiting (cache ${CACHE})`,
+    '32',
+    `started at ${w.startedPerSecond}/s; worker RSS ${w.workerRssMbIdleBefore} → ${w.workerRssMbWaiting} MB, CPU ` +
+      `${w.workerCpuPercentWaiting} % of a core; server ${w.temporalDbKbPerCancellation} KB and app ` +
+      `${w.appDbKbPerCancellation} KB per cancellation`,
+  ]);
+  const b = scale.burst;
+  rows.push([
+    `Month-end burst: ${b.due} due at one instant`,
+    '-',
+    `${b.completed} completed, first after ${b.firstCompletedAfterS} s, last after ${b.lastCompletedAfterS} s ` +
+      `(${b.deactivationsPerSecond}/s); worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %; ` +
+      `${b.cacheMisses} workflow cache misses`,
+  ]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(
+    [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n') +
+      '\n',
+  );
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  // The in-process worker of the ceiling logs warnings only; the measured processes have their own logs.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  say(`starting the stack (worker cache ${CACHE} workflows)`);
+  const stack = await startBenchStack({
+    maxCachedWorkflows: CACHE,
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
+  });
+  try {
+    const apiSubs = await seedBench(stack.db, 'api', {
+      accounts: 50,
+      subscriptions: 40 + LEVELS.reduce((sum, c) => sum + requestsAt(c), 0),
+      periodEnd: new Date(Date.now() + 30 * DAY),
+    });
+    const levels = await measureLevels(stack, apiSubs);
+    const scale = await measurePendingAndBurst(stack);
+    printTable(levels, scale);
+    const date = new Date().toISOString();
+    const label = process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : '';
+    const file = path.join(ROOT, 'bench', 'results', `${date.slice(0, 10)}${label}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const report = {
+      date,
+      machine: machine(),
+      settings: { levels: LEVELS, requests: REQUESTS, pending: PENDING, burst: BURST, maxCachedWorkflows: CACHE },
+      levels,
+      ...scale,
+      runSeconds: round((Date.now() - t0) / 1000),
+    };
+    fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    say(`written ${path.relative(ROOT, file)}; the whole run took ${report.runSeconds} s`);
+  } finally {
+    await stack.stop();
   }
 }
 

@@ -29,6 +29,8 @@ export interface CreateWorkerOptions {
   shutdownGraceTime?: Duration;
   /** Fault injection for the fault tests (FAULT_PAUSE_AFTER_DECISION_MS). */
   faultPauseAfterDecisionMs?: number;
+  /** Workflows kept in memory between their events (WORKER_MAX_CACHED_WORKFLOWS); the SDK's own default when omitted. */
+  maxCachedWorkflows?: number;
   /** Around every activity attempt, local ones included: worker/metrics.ts counts them. */
   activityInterceptors?: ActivityInterceptorsFactory[];
 }
@@ -77,5 +79,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     }),
     interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

@@ -120,6 +120,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     workflowBundlePath: workflowBundlePath(config),
     activityInterceptors: [metrics.activityInterceptor],
     faultPauseAfterDecisionMs: config.FAULT_PAUSE_AFTER_DECISION_MS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   started.worker = worker;
 

@@ -8,10 +8,97 @@ import type { DatabaseTarget } from './url';
 
 /** How long a SQLite writer waits for another process's write lock (seed while the stack runs). */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/**
+ * better-sqlite3 waits for a lock synchronously, blocking the process's event loop for as long as it waits:
+ * each attempt waits at most this long, and between attempts the event loop runs (see yieldingOnBusy).
+ */
+const SQLITE_BUSY_ATTEMPT_MS = 20;
+const SQLITE_BUSY_PAUSE_MS = 20;
 
 export interface AdapterOptions {
   /** The API keeps it below its request deadline, so a locked database answers 503 in time. */
   sqliteBusyTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const isBusy = (err: unknown): boolean =>
+  (err as { cause?: { originalCode?: unknown } } | null)?.cause?.originalCode === 'SQLITE_BUSY';
+
+/** Runs `run` again while SQLite answers SQLITE_BUSY, pausing between attempts, for up to `budgetMs` in all. */
+async function retryWhileBusy<T>(run: () => Promise<T>, budgetMs: number): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() - started + SQLITE_BUSY_PAUSE_MS >= budgetMs) throw err;
+      await sleep(SQLITE_BUSY_PAUSE_MS);
+    }
+  }
+}
+
+interface SqliteTransaction {
+  executeRaw(query: { sql: string; args: unknown[]; argTypes: unknown[] }): Promise<number>;
+  rollback(): Promise<void>;
+}
+
+const statement = (sql: string) => ({ sql, args: [], argTypes: [] });
+
+/**
+ * The adapter opens a deferred transaction (`BEGIN`): its first read fixes a snapshot, and its first write
+ * then fails with SQLITE_BUSY_SNAPSHOT, which no wait cures, whenever another process wrote in between.
+ * Every transaction here writes, so it takes the write lock at its start instead (`BEGIN IMMEDIATE`),
+ * waiting for it like any statement. If the lock never comes, the adapter's own lock is released
+ * (`rollback()`) before the error goes up, so the next transaction of this process can start.
+ */
+async function immediate<T extends SqliteTransaction>(tx: T, budgetMs: number): Promise<T> {
+  try {
+    await tx.executeRaw(statement('ROLLBACK'));
+    await retryWhileBusy(() => tx.executeRaw(statement('BEGIN IMMEDIATE')), budgetMs);
+  } catch (err) {
+    await tx.rollback();
+    throw err;
+  }
+  return yieldingOnBusy(tx, budgetMs);
+}
+
+/**
+ * The statements of `queryable` (the adapter, or one of its transactions, COMMIT included: Prisma sends it as
+ * a statement) retried while busy. Methods run on the target itself: the adapter keeps private fields.
+ */
+function yieldingOnBusy<T extends object>(queryable: T, budgetMs: number): T {
+  return new Proxy(queryable, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'queryRaw' || prop === 'executeRaw')
+        return (...args: unknown[]) => retryWhileBusy(() => value.apply(target, args) as Promise<unknown>, budgetMs);
+      if (prop === 'startTransaction')
+        return async (...args: unknown[]) =>
+          immediate((await value.apply(target, args)) as SqliteTransaction, budgetMs);
+      return value.bind(target);
+    },
+  });
+}
+
+/**
+ * A waiting writer no longer freezes its process: SQLite's own busy wait is cut to SQLITE_BUSY_ATTEMPT_MS per
+ * attempt, and the attempts go on asynchronously for the whole busy timeout. Requests that arrive together
+ * while another process holds the write lock therefore each answer within the API's deadline, instead of one
+ * busy timeout after another.
+ */
+class YieldingBetterSQLite3 extends PrismaBetterSQLite3 {
+  constructor(
+    config: ConstructorParameters<typeof PrismaBetterSQLite3>[0],
+    private readonly busyTimeoutMs: number,
+  ) {
+    super({ ...config, timeout: SQLITE_BUSY_ATTEMPT_MS });
+  }
+
+  override async connect() {
+    return yieldingOnBusy(await super.connect(), this.busyTimeoutMs);
+  }
 }
 
 /**
@@ -51,10 +138,7 @@ function withNameColumnsAsText(pool: pg.Pool): pg.Pool {
 export function createAdapter(target: DatabaseTarget, options: AdapterOptions = {}): PrismaBetterSQLite3 | PrismaPg {
   if (target.kind === 'sqlite') {
     prepareSqliteFile(target.location);
-    return new PrismaBetterSQLite3({
-      url: target.location,
-      timeout: options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
-    });
+    return new YieldingBetterSQLite3({ url: target.location }, options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS);
   }
   // allowExitOnIdle: a short-lived process (the Prisma CLI, a seed) exits as soon as its work is done
   // instead of waiting out the pool's 10-second idle timeout; servers stay up through their listeners.

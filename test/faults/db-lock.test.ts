@@ -1,7 +1,7 @@
 /**
  * The database write-locked for 20 s (SQLite: an exclusive transaction in another process; PostgreSQL: table
  * locks, test/helpers/db-lock.ts) while requests arrive and cancellations fall due, on real processes with a
- * 3 s request deadline: every request answers 503 (one at a time: within the deadline), the deactivations due meanwhile are
+ * 3 s request deadline: every request answers 503 within the deadline, the deactivations due meanwhile are
  * done once the lock is gone, and the retries with the same Idempotency-Key converge on 201.
  */
 import { START_TIMEOUT_MS, type ServiceProcess } from '../helpers/stack';
@@ -46,9 +46,8 @@ it('answers 503 within the deadline while the database is write-locked, then dea
   const answers: Answer[] = [];
   let burst: Answer[] = [];
   try {
-    // All ten at once, first. On SQLite the API's driver (better-sqlite3) waits out its busy timeout
-    // synchronously, so concurrent requests queue behind each other's waits: that burst is measured and
-    // reported (README, "Reliability"), its 503s checked, its latency bounded only on PostgreSQL.
+    // All ten at once, first: each within the deadline too. On SQLite the driver (better-sqlite3) waits for a lock
+    // synchronously; db/adapters.ts cuts each wait short and retries asynchronously, so the ten waits overlap.
     burst = await Promise.all(waiting.map((c) => requestCancellation(api, c)));
     // Then the same requests (same keys) one at a time, for as long as the lock is held.
     for (let i = 0; Date.now() - lockedAt < LOCK_MS; i++)
@@ -65,7 +64,7 @@ it('answers 503 within the deadline while the database is write-locked, then dea
   const slowest = Math.max(...answers.map((a) => a.ms));
   expect(slowest).toBeLessThan(DEADLINE_MS + SLACK_MS);
   const slowestOfBurst = Math.max(...burst.map((a) => a.ms));
-  if (stack.testDb.kind === 'postgresql') expect(slowestOfBurst).toBeLessThan(DEADLINE_MS + SLACK_MS);
+  expect(slowestOfBurst).toBeLessThan(DEADLINE_MS + SLACK_MS);
 
   const waitingAccepted = await convergeAll(api, waiting);
   const convergedMs = Date.now() - releasedAt;

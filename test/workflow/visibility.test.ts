@@ -91,8 +91,19 @@ async function currentDetails(workflowId: string): Promise<string> {
   return meta.currentDetails ?? '';
 }
 
+/**
+ * The dev server's SQLite visibility does not find a datetime attribute by an exact value whose fraction ends in
+ * zero: `EffectiveAt = "…:00.120Z"` found nothing (one date in ten has such a fraction), `"…:00.123Z"` is found.
+ * Operators query EffectiveAt by ranges (README, runbook). The effective date here has a fraction
+ * without trailing zeros, so the exact-value query below checks the attribute rather than that quirk.
+ */
+const effectiveInTwentyDays = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 20 * 86_400_000 + 123);
+
 it('finds a cancellation by each search attribute, following its stage to withdrawn', async () => {
-  const seed = await seedAccount(tdb.db, { assignedLicenses: 1 });
+  const seed = await seedAccount(tdb.db, {
+    assignedLicenses: 1,
+    subscription: { currentPeriodEnd: effectiveInTwentyDays().toISOString() },
+  });
   const view = await accept(seed);
   const id = view.workflowId;
   expect(id).toBe(`cancellation-${seed.subscriptionId}-1`);

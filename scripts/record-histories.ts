@@ -15,12 +15,7 @@ import type { CancellationView } from '../domain/cancellation';
 import { addMonthsUtc } from '../domain/dates';
 import { ensureTemporalBinaries } from './temporal-binaries';
 import { DAY, WorkflowHarness } from '../test/workflow/harness';
-import {
-  changeContractEndUpdate,
-  confirmDataBackupUpdate,
-  licensesChangedSignal,
-  withdrawUpdate,
-} from '../workflows/messages';
+import { confirmDataBackupUpdate, licensesChangedSignal, withdrawUpdate } from '../workflows/messages';
 
 const OUT = path.join(__dirname, '..', 'test', 'workflow', 'histories');
 /** The newest versioned change of the workflow: its `patched()` id. */
@@ -79,21 +74,7 @@ async function main(): Promise<void> {
     await h.handle(opView).result();
     await save('withdrawn-by-operator', opView);
 
-    const now = await h.now();
-    const start = addMonthsUtc(now, -3);
-    const c = await h.seed({
-      subscription: {
-        billing: 'fixed_term',
-        contractStart: start.toISOString(),
-        contractEnd: addMonthsUtc(start, 12).toISOString(),
-        currentPeriodStart: addMonthsUtc(start, 3).toISOString(),
-        currentPeriodEnd: addMonthsUtc(start, 4).toISOString(),
-      },
-    });
-    const cView = await h.accept(h.request(c));
-    await h.handle(cView).executeUpdate(changeContractEndUpdate, {
-      args: [{ contractEnd: addMonthsUtc(start, 5).toISOString(), actor: 'support:agt' }],
-    });
+    const cView = await h.acceptRescheduledContract();
     await h.handle(cView).result();
     await save('rescheduled', cView);
 

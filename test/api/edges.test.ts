@@ -8,70 +8,29 @@
 import request from 'supertest';
 import { parseFixture } from '../../db/fixtures';
 import { buildDemoFixture, DEMO_TOKENS as T } from '../../scripts/demo-fixture';
-import type { TestDatabase } from '../helpers/db';
-import {
-  bearer,
-  databaseWith,
-  listen,
-  memoryLogger,
-  noTemporalGateway,
-  type LogLine,
-  type RunningApi,
-} from './harness';
+import { acmeSupportBody, apiWithoutTemporal, bearer, expectError, type ApiWithoutTemporal } from './harness';
 
-let tdb: TestDatabase;
-let api: RunningApi;
-let gateway: ReturnType<typeof noTemporalGateway>;
-let logs: LogLine[];
+let app: ApiWithoutTemporal;
 
 beforeAll(async () => {
-  tdb = await databaseWith('api_edges', buildDemoFixture());
-  gateway = noTemporalGateway();
-  const memory = memoryLogger();
-  logs = memory.lines;
-  api = await listen({ db: tdb.db, workflows: gateway, logger: memory.logger });
+  app = await apiWithoutTemporal('api_edges', buildDemoFixture());
 });
 
-afterAll(async () => {
-  await api?.close();
-  await tdb?.drop();
-});
+afterAll(() => app?.stop());
 
 afterEach(() => {
   // Nothing here reaches a workflow, and nothing is answered with a 5xx (each one is logged as an error).
-  const touched = gateway.touched.filter((p) => p !== 'connection');
-  const errors = logs.filter((line) => line.level >= 50);
-  gateway.touched.length = 0;
-  logs.length = 0;
+  const touched = app.gateway.touched.filter((p) => p !== 'connection');
+  const errors = app.logs.filter((line) => line.level >= 50);
+  app.gateway.touched.length = 0;
+  app.logs.length = 0;
   expect(touched).toEqual([]);
   expect(errors).toEqual([]);
 });
 
-const http = () => request(api.url);
+const http = () => request(app.api.url);
 const asAda = () => bearer(T.acmeBillingAdmin);
 const asSam = () => bearer(T.supportAgent);
-
-function expectError(res: request.Response, status: number, type: string, code?: string) {
-  expect({ status: res.status, type: res.body?.error?.type, code: res.body?.error?.code }).toEqual({
-    status,
-    type,
-    code: code ?? res.body?.error?.code,
-  });
-  expect(Object.keys(res.body)).toEqual(['error']);
-  return res.body.error as { message: string; param?: string; details?: Record<string, unknown> };
-}
-
-const supportBody = (overrides: Record<string, unknown> = {}) => ({
-  accountId: 'acc_acme',
-  requesterEmail: 'ada@acme.test',
-  verification: {
-    billingAdminEmail: 'ada@acme.test',
-    paymentMethodLast4: '4242',
-    billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-  },
-  subscriptionIds: ['sub_acme_webinar'],
-  ...overrides,
-});
 
 describe('malformed percent-encoding is a 400, never a 500', () => {
   it.each(['/v1/subscriptions/%E0%A4%A', '/v1/cancellations/%ZZ', '/v1/cancellations/%C0%80/withdraw'])(
@@ -138,14 +97,14 @@ describe('control characters (C0 except TAB, LF and CR; DEL) are refused in ever
     const city = await http()
       .post('/v1/support/cancellations')
       .set(asSam())
-      .send(supportBody({ verification: { ...supportBody().verification, billingAddress: address } }));
+      .send(acmeSupportBody({ verification: { ...acmeSupportBody().verification, billingAddress: address } }));
     expect(expectError(city, 400, 'invalid_request_error', 'invalid_body').param).toBe(
       'verification.billingAddress.city',
     );
     const email = await http()
       .post('/v1/support/cancellations')
       .set(asSam())
-      .send(supportBody({ requesterEmail: 'ada\u0007@acme.test' }));
+      .send(acmeSupportBody({ requesterEmail: 'ada\u0007@acme.test' }));
     expect(expectError(email, 400, 'invalid_request_error', 'invalid_body').param).toBe('requesterEmail');
   });
 
@@ -189,12 +148,12 @@ describe('ids: ^[A-Za-z0-9_-]{1,100}$ (malformed 400, well-formed but unknown 40
     const ids = await http()
       .post('/v1/support/cancellations')
       .set(asSam())
-      .send(supportBody({ subscriptionIds: ['sub_acme_webinar', 'sub/meeting'] }));
+      .send(acmeSupportBody({ subscriptionIds: ['sub_acme_webinar', 'sub/meeting'] }));
     expect(expectError(ids, 400, 'invalid_request_error', 'invalid_body').param).toBe('subscriptionIds.1');
     const account = await http()
       .post('/v1/support/cancellations')
       .set(asSam())
-      .send(supportBody({ accountId: 'acc:acme' }));
+      .send(acmeSupportBody({ accountId: 'acc:acme' }));
     expect(expectError(account, 400, 'invalid_request_error', 'invalid_body').param).toBe('accountId');
 
     const query = await http().get('/v1/cancellations?accountId=acc!acme').set(asSam());
@@ -266,7 +225,7 @@ describe('check order (API.md): 401, then 400 (syntax and schema), then 404, the
     const malformed = await http().post('/v1/support/cancellations').set(asAda()).send({});
     expectError(malformed, 400, 'invalid_request_error', 'invalid_body');
     expectError(
-      await http().post('/v1/support/cancellations').set(asAda()).send(supportBody()),
+      await http().post('/v1/support/cancellations').set(asAda()).send(acmeSupportBody()),
       403,
       'permission_error',
       'permission_denied',

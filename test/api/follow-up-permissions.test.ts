@@ -21,9 +21,9 @@ const token = (actor: Actor) => `test-permissions-${actor}-token`;
 const SUPPORT = 'test-permissions-support-agent';
 
 const plans = {
-  connect: { sub: 'sub_perm_connect', family: 'connect', channel: 'online', canceller: 'super' },
-  sales_rep: { sub: 'sub_perm_sales', family: 'webinar', channel: 'sales_rep', canceller: 'product' },
-  other: { sub: 'sub_perm_other', family: 'meeting', channel: 'online', canceller: 'billing' },
+  connect: { rule: 'P8', sub: 'sub_perm_connect', family: 'connect', channel: 'online', canceller: 'super' },
+  sales_rep: { rule: 'P9', sub: 'sub_perm_sales', family: 'webinar', channel: 'sales_rep', canceller: 'product' },
+  other: { rule: 'P10', sub: 'sub_perm_other', family: 'meeting', channel: 'online', canceller: 'billing' },
 } as const;
 type Plan = keyof typeof plans;
 type Action = 'withdraw' | 'data-backup' | 'unassign-all';
@@ -52,7 +52,15 @@ const actions: Action[] = ['withdraw', 'data-backup', 'unassign-all'];
 // Refusals first, so each allowed withdrawal is the last thing that happens to its cancellation.
 const rows = (Object.keys(plans) as Plan[]).flatMap((plan) =>
   actions
-    .flatMap((action) => actors.map((actor) => ({ plan, action, actor, ok: allowed[plan][action].includes(actor) })))
+    .flatMap((action) =>
+      actors.map((actor) => ({
+        plan,
+        rule: plans[plan].rule,
+        action,
+        actor,
+        ok: allowed[plan][action].includes(actor),
+      })),
+    )
     .sort((a, b) => Number(a.ok) - Number(b.ok)),
 );
 
@@ -135,7 +143,7 @@ it('covers every plan, actor and follow-up once', () => {
   expect(rows).toHaveLength(3 * 6 * 3);
 });
 
-it.each(rows)('$plan plan, $action by $actor: allowed $ok', async ({ plan, action, actor, ok }) => {
+it.each(rows)('$plan plan ($rule), $action by $actor: allowed $ok', async ({ plan, action, actor, ok }) => {
   const cancellationId = await openCancellation(plan);
   // Licences assigned again before each row, so an unassign (or its refusal) shows.
   await stack.tdb.db.license.updateMany({

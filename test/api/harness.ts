@@ -69,3 +69,62 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** Same body, same key: what a client retrying after a timeout sends. */
 export const withKey = (token: string, key: string) => ({ ...bearer(token), 'Idempotency-Key': key });
+
+/** A test file's API without Temporal: its own database loaded with `fixture`, the app on a real port. */
+export interface ApiWithoutTemporal {
+  tdb: TestDatabase;
+  api: RunningApi;
+  gateway: ReturnType<typeof noTemporalGateway>;
+  /** Every line the app logged. */
+  logs: LogLine[];
+  stop(): Promise<void>;
+}
+
+export async function apiWithoutTemporal(label: string, fixture: FixtureInput): Promise<ApiWithoutTemporal> {
+  const tdb = await databaseWith(label, fixture);
+  const gateway = noTemporalGateway();
+  const memory = memoryLogger();
+  const api = await listen({ db: tdb.db, workflows: gateway, logger: memory.logger });
+  return {
+    tdb,
+    api,
+    gateway,
+    logs: memory.lines,
+    stop: async () => {
+      await api.close();
+      await tdb.drop();
+    },
+  };
+}
+
+/** The error shape of API.md: `{ error }` alone, with this status, type and (when given) code. */
+export function expectError(
+  res: { status: number; body: { error?: { type?: string; code?: string } } },
+  status: number,
+  type: string,
+  code?: string,
+): { type: string; code: string; message: string; param?: string; details?: Record<string, unknown> } {
+  expect({ status: res.status, type: res.body?.error?.type, code: res.body?.error?.code }).toEqual({
+    status,
+    type,
+    code: code ?? res.body?.error?.code,
+  });
+  expect(Object.keys(res.body)).toEqual(['error']);
+  return res.body.error as ReturnType<typeof expectError>;
+}
+
+/**
+ * A support request for Acme (the demo fixture) whose verification is right (P12): Ada's e-mail, card 4242,
+ * the billing address on file; `overrides` replaces top-level fields.
+ */
+export const acmeSupportBody = (overrides: Record<string, unknown> = {}) => ({
+  accountId: 'acc_acme',
+  requesterEmail: 'ada@acme.test',
+  verification: {
+    billingAdminEmail: 'ada@acme.test',
+    paymentMethodLast4: '4242',
+    billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+  },
+  subscriptionIds: ['sub_acme_webinar'],
+  ...overrides,
+});

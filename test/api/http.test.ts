@@ -20,12 +20,15 @@ import { addMonthsUtc } from '../../domain/dates';
 import { buildDemoFixture, DEMO_TOKENS } from '../../scripts/demo-fixture';
 import type { TestDatabase } from '../helpers/db';
 import {
+  acmeSupportBody,
+  apiWithoutTemporal,
   bearer,
-  databaseWith,
+  expectError as expectErrorShape,
   listen,
   memoryLogger,
   noTemporalGateway,
   withKey,
+  type ApiWithoutTemporal,
   type LogLine,
   type RunningApi,
 } from './harness';
@@ -121,6 +124,7 @@ function extraAccounts(now: Date): NonNullable<FixtureInput['accounts']> {
   ];
 }
 
+let app: ApiWithoutTemporal;
 let tdb: TestDatabase;
 let api: RunningApi;
 let gateway: ReturnType<typeof noTemporalGateway>;
@@ -132,22 +136,16 @@ beforeAll(async () => {
   demo.accounts
     .find((a) => a.id === 'acc_acme')
     ?.users.push({ id: 'usr_sue', email: 'sue@acme.test', roles: ['super_admin'], token: T.acmeSuperAdmin });
-  tdb = await databaseWith('api_http', demo);
+  app = await apiWithoutTemporal('api_http', demo);
+  ({ tdb, api, gateway, logs } = app);
   const cancelledAt = (days: number) => new Date(NOW.getTime() - days * DAY);
   await tdb.db.subscription.update({ where: { id: 'sub_p_connect_1' }, data: { cancelledAt: cancelledAt(30) } });
   await tdb.db.subscription.update({ where: { id: 'sub_p_connect_2' }, data: { cancelledAt: cancelledAt(5) } });
   await tdb.db.subscription.update({ where: { id: 'sub_p_resolve' }, data: { cancelledAt: cancelledAt(2) } });
   await tdb.db.subscription.update({ where: { id: 'sub_p_old_webinar' }, data: { cancelledAt: cancelledAt(1) } });
-  gateway = noTemporalGateway();
-  const memory = memoryLogger();
-  logs = memory.lines;
-  api = await listen({ db: tdb.db, workflows: gateway, logger: memory.logger });
 });
 
-afterAll(async () => {
-  await api?.close();
-  await tdb?.drop();
-});
+afterAll(() => app?.stop());
 
 afterEach(() => {
   // Nothing in this file may reach for a workflow (the variants with their own gateway excepted).
@@ -156,20 +154,11 @@ afterEach(() => {
 
 const http = () => request(api.url);
 
-function expectError(
-  res: request.Response,
-  status: number,
-  type: string,
-  code?: string,
-): { type: string; code: string; message: string; param?: string; details?: Record<string, unknown> } {
-  expect({ status: res.status, type: res.body?.error?.type, code: res.body?.error?.code }).toEqual({
-    status,
-    type,
-    code: code ?? res.body?.error?.code,
-  });
-  expect(Object.keys(res.body)).toEqual(['error']);
+/** The error shape, and no stack trace anywhere in the body. */
+function expectError(res: request.Response, status: number, type: string, code?: string) {
+  const error = expectErrorShape(res, status, type, code);
   expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |stack/);
-  return res.body.error;
+  return error;
 }
 
 async function seedCancellationRow(
@@ -339,19 +328,7 @@ describe('auth (API.md: Bearer tokens; ids cannot be probed)', () => {
   });
 
   it('answers 403 permission_error to a customer on the support route (a well-formed body: 400 comes first)', async () => {
-    const res = await http()
-      .post('/v1/support/cancellations')
-      .set(bearer(T.acmeBillingAdmin))
-      .send({
-        accountId: 'acc_acme',
-        requesterEmail: 'ada@acme.test',
-        verification: {
-          billingAdminEmail: 'ada@acme.test',
-          paymentMethodLast4: '4242',
-          billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-        },
-        subscriptionIds: ['sub_acme_webinar'],
-      });
+    const res = await http().post('/v1/support/cancellations').set(bearer(T.acmeBillingAdmin)).send(acmeSupportBody());
     expectError(res, 403, 'permission_error', 'permission_denied');
   });
 
@@ -423,16 +400,7 @@ describe('request validation (unknown fields refused, each bad field named in pa
     const res = await http()
       .post('/v1/support/cancellations')
       .set(bearer(T.supportAgent))
-      .send({
-        accountId: 'acc_acme',
-        requesterEmail: 'ada@acme.test',
-        verification: {
-          billingAdminEmail: 'ada@acme.test',
-          paymentMethodLast4: '4242',
-          billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-        },
-        subscriptionIds: ['sub_acme_webinar', 'sub_acme_webinar'],
-      });
+      .send(acmeSupportBody({ subscriptionIds: ['sub_acme_webinar', 'sub_acme_webinar'] }));
     expect(expectError(res, 400, 'invalid_request_error', 'invalid_body').param).toBe('subscriptionIds.1');
   });
 
@@ -959,16 +927,7 @@ describe('errors: one shape, nothing internal in a 5xx', () => {
 });
 
 describe('POST /v1/support/cancellations: verification (P12)', () => {
-  const valid = () => ({
-    accountId: 'acc_acme',
-    requesterEmail: 'ada@acme.test',
-    verification: {
-      billingAdminEmail: 'ada@acme.test',
-      paymentMethodLast4: '4242',
-      billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-    },
-    subscriptionIds: ['sub_acme_webinar'],
-  });
+  const valid = () => acmeSupportBody();
   type Body = ReturnType<typeof valid>;
   const wrong: [string, (b: Body) => void][] = [
     ['the account', (b) => (b.accountId = 'acc_nope')],

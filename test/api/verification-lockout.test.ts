@@ -10,6 +10,7 @@ import { VERIFICATION_FAILED_MESSAGE } from '../../api/services/support';
 import { buildDemoFixture, DEMO_TOKENS } from '../../scripts/demo-fixture';
 import type { TestDatabase } from '../helpers/db';
 import {
+  acmeSupportBody,
   bearer,
   databaseWith,
   listen,
@@ -50,16 +51,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const body = (last4: string) => ({
-  accountId: 'acc_acme',
-  requesterEmail: 'ada@acme.test',
-  verification: {
-    billingAdminEmail: 'ada@acme.test',
-    paymentMethodLast4: last4,
-    billingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-  },
-  subscriptionIds: ['sub_acme_webinar'],
-});
+const body = (last4: string) =>
+  acmeSupportBody({ verification: { ...acmeSupportBody().verification, paymentMethodLast4: last4 } });
 const RIGHT = '4242';
 const attempt = (api: RunningApi, token: string, last4: string) =>
   request(api.url).post('/v1/support/cancellations').set(bearer(token)).send(body(last4));

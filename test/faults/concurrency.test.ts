@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { START_TIMEOUT_MS, type ServiceProcess } from '../helpers/stack';
 import { checkInvariants } from './invariants';
-import { requestCancellation, seedCustomers, startFaultStack, type Accepted, type FaultStack } from './harness';
+import {
+  requestCancellation,
+  seedCustomers,
+  startFaultStack,
+  type Accepted,
+  type FaultStack,
+  logFigures,
+} from './harness';
 
 const N = 50;
 let stack: FaultStack;
@@ -20,7 +27,6 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop(), 60_000);
 
-const log = (what: string, data: object) => process.stdout.write(`[faults] ${what} ${JSON.stringify(data)}\n`);
 const tally = (statuses: string[]) =>
   statuses.reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {});
 
@@ -45,7 +51,7 @@ it('makes one cancellation of 50 concurrent requests with one Idempotency-Key', 
   const retry = await requestCancellation(api, customer);
   expect(retry).toMatchObject({ status: 201, body: { id } });
   accepted.push({ id, subscriptionId: customer.subscriptionId, workflowId: retry.body.workflowId });
-  log('50 concurrent requests, one key', {
+  logFigures('50 concurrent requests, one key', {
     answers: tally(answers.map((a) => `${a.status}${a.body?.error ? ` ${a.body.error.code}` : ''}`)),
     ms,
   });
@@ -69,7 +75,7 @@ it('makes one cancellation of 50 concurrent requests with 50 keys, and every ans
   const created = answers.filter((a) => a.status === 201);
   expect(created).toHaveLength(1);
   accepted.push({ id, subscriptionId: customer.subscriptionId, workflowId: created[0].body.workflowId });
-  log('50 concurrent requests, 50 keys', {
+  logFigures('50 concurrent requests, 50 keys', {
     answers: tally(answers.map((a) => `${a.status}${a.body?.error ? ` ${a.body.error.code}` : ''}`)),
     ms,
   });

@@ -133,3 +133,8 @@ export async function awaitStages(
   const wrong = await eventually(wrongOnes, (w) => w.length === 0, timeoutMs);
   return { ms: Date.now() - started, wrong };
 }
+
+/** One line of measured figures per fault, in the test's output (`[faults] …`), for the README's Reliability table. */
+export const logFigures = (what: string, data: object): void => {
+  process.stdout.write(`[faults] ${what} ${JSON.stringify(data)}\n`);
+};

@@ -17,6 +17,7 @@ import {
   seedCustomers,
   startFaultStack,
   type FaultStack,
+  logFigures,
 } from './harness';
 
 const DEADLINE_MS = 3_000;
@@ -37,8 +38,6 @@ afterAll(async () => {
   await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
-
-const log = (what: string, data: object) => process.stdout.write(`[faults] ${what} ${JSON.stringify(data)}\n`);
 
 it('completes the cancellations due while the Temporal server was down, at their effective dates', async () => {
   const dueAt = Date.now() + 20_000;
@@ -76,7 +75,7 @@ it('completes the cancellations due while the Temporal server was down, at their
   ]);
   const { wrong } = await awaitStages(stack, expected, 120_000);
   expect(wrong).toEqual([]);
-  log('Temporal server restarted', {
+  logFigures('Temporal server restarted', {
     pending: accepted.length - 1,
     due: due.length,
     downMs,

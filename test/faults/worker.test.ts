@@ -17,6 +17,7 @@ import {
   startFaultStack,
   type Accepted,
   type FaultStack,
+  logFigures,
 } from './harness';
 
 const DEADLINE_MS = 5_000;
@@ -34,8 +35,6 @@ beforeAll(async () => {
 }, START_TIMEOUT_MS + 30_000);
 
 afterAll(() => stack?.stop(), 60_000);
-
-const log = (what: string, data: object) => process.stdout.write(`[faults] ${what} ${JSON.stringify(data)}\n`);
 
 it('brings every cancellation to its stage after the worker is killed with 140 in flight', async () => {
   const far = await seedCustomers(stack, 'far', 100, new Date(Date.now() + 20 * 86_400_000));
@@ -85,7 +84,7 @@ it('brings every cancellation to its stage after the worker is killed with 140 i
   ]);
   const { ms, wrong } = await awaitStages(stack, expected, 120_000);
   expect(wrong).toEqual([]);
-  log('worker SIGKILL with 140 in flight', {
+  logFigures('worker SIGKILL with 140 in flight', {
     decidedAtKill,
     answersDuringFault: statuses,
     slowest503,
@@ -122,6 +121,6 @@ it('goes on with every request accepted after the worker is killed right after t
   accepted.push(...retried);
   const { wrong } = await awaitStages(stack, new Map(retried.map((a) => [a.id, 'awaiting_prerequisites'])), 60_000);
   expect(wrong).toEqual([]);
-  log('worker SIGKILL after decisions committed', { requests: customers.length, recoveredMs });
+  logFigures('worker SIGKILL after decisions committed', { requests: customers.length, recoveredMs });
   expect(await checkInvariants(stack, accepted)).toEqual([]);
 }, 240_000);

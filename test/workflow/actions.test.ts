@@ -3,13 +3,7 @@
  * the budget the README documents. Revision 2 spent 19 on the typical online monthly path.
  */
 import type { CancellationView } from '../../domain/cancellation';
-import { addMonthsUtc } from '../../domain/dates';
-import {
-  changeContractEndUpdate,
-  confirmDataBackupUpdate,
-  recountLicensesUpdate,
-  withdrawUpdate,
-} from '../../workflows/messages';
+import { confirmDataBackupUpdate, recountLicensesUpdate, withdrawUpdate } from '../../workflows/messages';
 import { unassignAllLicensesOnce } from '../../db/subscriptions';
 import { billableActions } from './billable-actions';
 import { DAY, WorkflowHarness } from './harness';
@@ -75,21 +69,7 @@ it(`costs at most ${ACTION_BUDGETS.withdrawn} for a withdrawal`, async () => {
 });
 
 it(`costs at most ${ACTION_BUDGETS.rescheduled} for a rescheduled contract left with its checklist open`, async () => {
-  const now = await h.now();
-  const start = addMonthsUtc(now, -3);
-  const seed = await h.seed({
-    subscription: {
-      billing: 'fixed_term',
-      contractStart: start.toISOString(),
-      contractEnd: addMonthsUtc(start, 12).toISOString(),
-      currentPeriodStart: addMonthsUtc(start, 3).toISOString(),
-      currentPeriodEnd: addMonthsUtc(start, 4).toISOString(),
-    },
-  });
-  const view = await h.accept(h.request(seed));
-  await h.handle(view).executeUpdate(changeContractEndUpdate, {
-    args: [{ contractEnd: addMonthsUtc(start, 5).toISOString(), actor: 'support:agt' }],
-  });
+  const view = await h.acceptRescheduledContract();
   const actions = await count('rescheduled', view.workflowId);
   expect(actions.total).toBeLessThanOrEqual(ACTION_BUDGETS.rescheduled);
 });

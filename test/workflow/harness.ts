@@ -5,8 +5,9 @@ import { createActivities, type Activities } from '../../activities';
 import { submitCancellation, type SubmitOutcome, type WorkflowGateway } from '../../api/workflow-client';
 import { nextGeneration } from '../../db/cancellations';
 import type { CancellationRequest, CancellationView } from '../../domain/cancellation';
-import { effectiveDate } from '../../domain/dates';
+import { addMonthsUtc, effectiveDate } from '../../domain/dates';
 import type { Billing } from '../../domain/types';
+import { changeContractEndUpdate } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedAccount, type AccountSpec } from '../helpers/fixtures';
 import { bundleWorkflows, createTimeSkippingEnv } from '../helpers/temporal';
@@ -107,6 +108,28 @@ export class WorkflowHarness {
     const outcome = await this.submit(request, taskQueue);
     if (!outcome.accepted) throw new Error(`expected acceptance, got ${JSON.stringify(outcome)}`);
     return outcome.cancellation;
+  }
+
+  /**
+   * P5, P14: a 12-month contract three months in, accepted with its checklist open, then rescheduled by
+   * support to end two months later (changeContractEnd). Returns the cancellation as accepted.
+   */
+  async acceptRescheduledContract(): Promise<CancellationView> {
+    const start = addMonthsUtc(await this.now(), -3);
+    const seed = await this.seed({
+      subscription: {
+        billing: 'fixed_term',
+        contractStart: start.toISOString(),
+        contractEnd: addMonthsUtc(start, 12).toISOString(),
+        currentPeriodStart: addMonthsUtc(start, 3).toISOString(),
+        currentPeriodEnd: addMonthsUtc(start, 4).toISOString(),
+      },
+    });
+    const view = await this.accept(this.request(seed));
+    await this.handle(view).executeUpdate(changeContractEndUpdate, {
+      args: [{ contractEnd: addMonthsUtc(start, 5).toISOString(), actor: 'support:agt' }],
+    });
+    return view;
   }
 
   handle(view: CancellationView) {

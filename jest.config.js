@@ -12,5 +12,7 @@ module.exports = {
   maxWorkers: 1,
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60_000,
+  // The count reporter feeds .ci/run's closing line (TEST_COUNTS_FILE); without that variable it is silent.
+  reporters: ['default', '<rootDir>/test/helpers/count-reporter.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: { warnOnly: false }, isolatedModules: true }] },
 };

@@ -22,6 +22,7 @@ import { migrateDatabase } from './lib/migrate';
 import { describeExit, portInUse, startProcess, waitForHttpOk, type ManagedProcess } from './lib/processes';
 import { startDevServer, waitForTemporal } from './lib/temporal-dev-server';
 import { ensureTemporalBinaries } from './temporal-binaries';
+import { formatLine } from './lib/format-line';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data');
@@ -37,32 +38,6 @@ const TEMPORAL_UI_PORT = 8233;
 const READY_TIMEOUT_MS = 180_000;
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
-
-const PINO_LEVELS: Record<number, string> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-const OMITTED_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'service']);
-
-/** A pino JSON line as `[worker] info  message key=value …`; anything else unchanged. */
-function formatLine(name: string, line: string): string {
-  const prefix = `[${name}]`.padEnd(11);
-  try {
-    const entry = JSON.parse(line) as Record<string, unknown>;
-    if (typeof entry.msg !== 'string') return `${prefix}${line}`;
-    const level = PINO_LEVELS[entry.level as number] ?? String(entry.level);
-    const fields = Object.entries(entry)
-      .filter(([key]) => !OMITTED_FIELDS.has(key))
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    return `${prefix}${level.padEnd(6)}${entry.msg}${fields.length ? `  ${fields.join(' ')}` : ''}`;
-  } catch {
-    return `${prefix}${line}`;
-  }
-}
 
 async function main(): Promise<number> {
   // Both processes' configuration is checked before anything starts, naming any bad variable.

@@ -57,11 +57,17 @@ export interface E2eStack {
 export interface StackOptions {
   /** Keeps the Temporal server's state in this file (SQLite), so a restart keeps every workflow; in memory by default. */
   temporalDbFile?: string;
+  /**
+   * A Temporal server already running (the cluster of test/cluster): no dev server is started, and
+   * restartTemporal is the caller's business.
+   */
+  temporalAddress?: string;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<E2eStack> {
   const cli = process.env.TEMPORAL_CLI_PATH;
-  if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set: jest globalSetup (test/global-setup.ts) provides it');
+  if (!cli && !options.temporalAddress)
+    throw new Error('TEMPORAL_CLI_PATH is not set: jest globalSetup (test/global-setup.ts) provides it');
   const services: ServiceProcess[] = [];
   let temporal: ManagedProcess | undefined;
   let testDb: TestDatabase | undefined;
@@ -75,9 +81,13 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
   try {
     testDb = await createTestDatabase(label);
     const temporalPort = await freePort();
-    const temporalAddress = `127.0.0.1:${temporalPort}`;
-    temporal = startDevServer({ cli, port: temporalPort, dbFile: options.temporalDbFile });
-    await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
+    const temporalAddress = options.temporalAddress ?? `127.0.0.1:${temporalPort}`;
+    const startTemporal = async () => {
+      if (options.temporalAddress) throw new Error('this stack runs on a Temporal server it did not start');
+      temporal = startDevServer({ cli: cli!, port: temporalPort, dbFile: options.temporalDbFile });
+      await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
+    };
+    if (!options.temporalAddress) await startTemporal();
     const taskQueue = `${label}-${randomBytes(4).toString('hex')}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -132,8 +142,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       restartTemporal: async ({ graceMs = 5_000, beforeStart } = {}) => {
         await temporal?.stop(graceMs);
         await beforeStart?.();
-        temporal = startDevServer({ cli, port: temporalPort, dbFile: options.temporalDbFile });
-        await waitForTemporal(temporalAddress, 'default', { timeoutMs: 60_000, process: temporal });
+        await startTemporal();
       },
       explain: () => services.map((s) => `--- ${s.name} ---\n${s.process.tail()}`).join('\n'),
       stop,

@@ -23,7 +23,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { submitCancellation } from '../api/workflow-client';
 import { seedBench, type BenchSubscription } from './bench/fixtures';
 import { closedLoop, httpLoad, type LoadResult } from './bench/load';
-import { cpuPercent, cpuSample, machine, rssMb, sqliteMb } from './bench/proc-stats';
+import { cpuPercent, cpuSample, machine, rssMb } from './bench/proc-stats';
 import { startBenchStack, type BenchStack } from './bench/stack';
 import { answerUpdate, ceilingWorkflow } from './bench/ceiling-workflow';
 
@@ -31,6 +31,7 @@ const LEVELS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
 const BURST = Math.min(PENDING, Number(process.env.BENCH_BURST ?? 2_000));
+const ENGINE = process.env.BENCH_ENGINE ?? 'dev';
 const CACHE = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS ?? process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500);
 const ROOT = path.resolve(__dirname, '..');
 const DAY = 86_400_000;
@@ -159,7 +160,7 @@ function startCancellations(stack: BenchStack, subs: BenchSubscription[], effect
 
 async function measurePendingAndBurst(stack: BenchStack) {
   const workerPid = stack.worker.child.pid!;
-  const before = { temporalMb: sqliteMb(stack.temporalDbFile), appMb: sqliteMb(stack.appDbFile) };
+  const before = await stack.databaseMb();
   const idleBefore = { rssMb: rssMb(workerPid) };
   const far = new Date(Date.now() + 40 * DAY);
   const waiting = await seedBench(stack.db, 'wait', { accounts: 100, subscriptions: PENDING - BURST, periodEnd: far });
@@ -178,6 +179,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
   await sleep(2_000);
   const cpu0 = cpuSample(workerPid);
   await sleep(quietMs);
+  const after = await stack.databaseMb();
   const waitingStats = {
     cancellationsWaiting: pending,
     startedPerSecond: round((started.ok + startedDue.ok) / (started.seconds + startedDue.seconds)),
@@ -186,9 +188,9 @@ async function measurePendingAndBurst(stack: BenchStack) {
     workerRssMbWaiting: round(rssMb(workerPid)),
     workerCpuPercentWaiting: round(cpuPercent(cpu0, cpuSample(workerPid)), 2),
     apiRssMb: round(rssMb(stack.api.child.pid!)),
-    temporalServerRssMb: round(rssMb(stack.temporal.child.pid!)),
-    temporalDbKbPerCancellation: round(((sqliteMb(stack.temporalDbFile) - before.temporalMb) * 1024) / PENDING),
-    appDbKbPerCancellation: round(((sqliteMb(stack.appDbFile) - before.appMb) * 1024) / PENDING),
+    temporalServerRssMb: round(stack.temporalRssMb()),
+    temporalDbKbPerCancellation: round(((after.temporal - before.temporal) * 1024) / PENDING),
+    appDbKbPerCancellation: round(((after.app - before.app) * 1024) / PENDING),
   };
 
   const metrics0 = await scrape(stack.workerMetricsUrl, REPLAY_METRICS);
@@ -278,8 +280,10 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   // The in-process worker of the ceiling logs warnings only; the measured processes have their own logs.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  say(`starting the stack (worker cache ${CACHE} workflows)`);
+  if (ENGINE !== 'dev' && ENGINE !== 'cluster') throw new Error(`BENCH_ENGINE=${ENGINE}: expected dev or cluster`);
+  say(`starting the stack on the ${ENGINE} engine (worker cache ${CACHE} workflows)`);
   const stack = await startBenchStack({
+    engine: ENGINE,
     maxCachedWorkflows: CACHE,
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
     nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
@@ -292,14 +296,18 @@ async function main(): Promise<void> {
     });
     const levels = await measureLevels(stack, apiSubs);
     const scale = await measurePendingAndBurst(stack);
+    process.stdout.write(`Engine: ${stack.description}\n`);
     printTable(levels, scale);
     const date = new Date().toISOString();
-    const label = process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : '';
+    const label =
+      (ENGINE === 'cluster' ? '-cluster' : '') +
+      (process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : '');
     const file = path.join(ROOT, 'bench', 'results', `${date.slice(0, 10)}${label}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const report = {
       date,
       machine: machine(),
+      engine: { name: ENGINE, description: stack.description },
       settings: { levels: LEVELS, requests: REQUESTS, pending: PENDING, burst: BURST, maxCachedWorkflows: CACHE },
       levels,
       ...scale,

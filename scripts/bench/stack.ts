@@ -1,37 +1,60 @@
 /**
- * What the benchmark measures, started as production runs it: a Temporal dev server with a state file
- * (SQLite, WAL), an application database (SQLite file, migrated), and the built worker and API
- * (`node dist/…`, what `npm run start:worker` / `start:api` run) as separate processes.
+ * What the benchmark measures, started as production runs it, on one of two engines:
+ *   - `dev`: a Temporal dev server with a state file (SQLite, WAL) and an application database in a SQLite file;
+ *   - `cluster`: the Temporal server's four services on PostgreSQL (scripts/lib/temporal-cluster.ts) and the
+ *     application database on the same PostgreSQL (BENCH_POSTGRES_URL, else TEST_DATABASE_URL, else
+ *     postgres://cancel:cancel@127.0.0.1:5432/cancel), every database fresh and dropped afterwards.
+ * Either way the built worker and API (`node dist/…`, what `npm run start:worker` / `start:api` run) are one
+ * process each.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
 import { createDb, type Db } from '../../db/client';
 import { ensureTemporalBinaries } from '../temporal-binaries';
 import { migrateDatabase } from '../lib/migrate';
 import { freePort, startProcess, waitForHttpOk, type ManagedProcess } from '../lib/processes';
 import { startDevServer, waitForTemporal } from '../lib/temporal-dev-server';
+import {
+  ensureServerBinaries,
+  freeClusterPorts,
+  postgresServerOf,
+  postgresUrl,
+  setupTemporalDatabases,
+  startTemporalCluster,
+  TEMPORAL_SERVICES,
+} from '../lib/temporal-cluster';
+import { rssMb, sqliteMb } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const DEFAULT_POSTGRES = 'postgres://cancel:cancel@127.0.0.1:5432/cancel';
+
+export type Engine = 'dev' | 'cluster';
 
 export interface BenchStack {
-  dir: string;
-  temporalDbFile: string;
-  appDbFile: string;
+  engine: Engine;
+  /** What the engine is, for the report. */
+  description: string;
   address: string;
   taskQueue: string;
   client: Client;
   db: Db;
-  temporal: ManagedProcess;
   worker: ManagedProcess;
   api: ManagedProcess;
   apiUrl: string;
   workerMetricsUrl: string;
+  /** RSS of the Temporal server's processes together. */
+  temporalRssMb(): number;
+  /** Size of the Temporal server's databases (state and visibility) and of the application's. */
+  databaseMb(): Promise<{ temporal: number; app: number }>;
   stop(): Promise<void>;
 }
 
 export interface BenchStackOptions {
+  engine: Engine;
   /** WORKER_MAX_CACHED_WORKFLOWS for the worker process. */
   maxCachedWorkflows: number;
   logLevel: string;
@@ -39,40 +62,110 @@ export interface BenchStackOptions {
   nodeArgs: string[];
 }
 
+/** A Temporal server and an application database, ready. */
+interface StartedEngine {
+  description: string;
+  address: string;
+  databaseUrl: string;
+  temporalPids(): number[];
+  databaseMb(): Promise<{ temporal: number; app: number }>;
+}
+
+async function startDevEngine(cleanUp: (() => Promise<void>)[]): Promise<StartedEngine> {
+  const bins = ensureTemporalBinaries();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  cleanUp.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const temporalDbFile = path.join(dir, 'temporal.db');
+  const appDbFile = path.join(dir, 'app.db');
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const temporal = startDevServer({ cli: bins.cli, port, dbFile: temporalDbFile });
+  cleanUp.push(async () => void (await temporal.stop(10_000)));
+  await waitForTemporal(address, 'default', { timeoutMs: 60_000, process: temporal });
+  return {
+    description: 'Temporal dev server (SQLite file, WAL); application database in a SQLite file',
+    address,
+    databaseUrl: `file:${appDbFile}`,
+    temporalPids: () => [temporal.child.pid!],
+    databaseMb: async () => ({ temporal: sqliteMb(temporalDbFile), app: sqliteMb(appDbFile) }),
+  };
+}
+
+async function startClusterEngine(cleanUp: (() => Promise<void>)[], logLevel: string): Promise<StartedEngine> {
+  const base = process.env.BENCH_POSTGRES_URL || process.env.TEST_DATABASE_URL || DEFAULT_POSTGRES;
+  const server = postgresServerOf(base);
+  const suffix = randomBytes(3).toString('hex');
+  const names = { temporal: `temporal_bench_${suffix}`, visibility: `temporal_visibility_bench_${suffix}` };
+  const app = `bench_app_${suffix}`;
+  const admin = new pg.Client({ connectionString: postgresUrl(server, 'postgres') });
+  await admin.connect();
+  const sizes = async () => {
+    const { rows } = await admin.query<{ datname: string; mb: number }>(
+      'SELECT datname, pg_database_size(datname) / 1048576.0 AS mb FROM pg_database WHERE datname = ANY($1)',
+      [[names.temporal, names.visibility, app]],
+    );
+    const mb = (name: string) => Number(rows.find((r) => r.datname === name)?.mb ?? 0);
+    return { temporal: mb(names.temporal) + mb(names.visibility), app: mb(app) };
+  };
+  cleanUp.push(async () => {
+    for (const name of [app, names.temporal, names.visibility])
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  });
+  await admin.query(`CREATE DATABASE "${app}"`);
+  const binaries = ensureServerBinaries((line) => process.stderr.write(`[bench] ${line}\n`));
+  await setupTemporalDatabases(binaries.sqlTool, server, names, () => undefined);
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cluster-'));
+  cleanUp.push(async () => fs.rmSync(configDir, { recursive: true, force: true }));
+  const cluster = await startTemporalCluster({
+    binaries,
+    postgres: server,
+    databases: names,
+    historyShards: 8,
+    ports: await freeClusterPorts(),
+    configDir,
+    namespace: 'default',
+    logLevel: logLevel === 'silent' ? 'error' : logLevel,
+  });
+  cleanUp.push(() => cluster.stop());
+  return {
+    description:
+      'Temporal server v1.32.0, four service processes, 8 history shards, on PostgreSQL; application database on the same PostgreSQL',
+    address: cluster.address,
+    databaseUrl: postgresUrl(server, app),
+    temporalPids: () => TEMPORAL_SERVICES.map((s) => cluster.service(s).child.pid!),
+    databaseMb: sizes,
+  };
+}
+
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   for (const built of ['dist/worker/main.js', 'dist/api/main.js', 'dist/workflow-bundle.js'])
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
-  const bins = ensureTemporalBinaries();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const temporalDbFile = path.join(dir, 'temporal.db');
-  const appDbFile = path.join(dir, 'app.db');
-  const url = `file:${appDbFile}`;
-  const processes: ManagedProcess[] = [];
+  // Undone in reverse order: the application's processes, then the engine, then its files and databases.
+  const cleanUp: (() => Promise<void>)[] = [];
   let client: Client | undefined;
   let db: Db | undefined;
   const stop = async () => {
-    await Promise.all(processes.slice(1).map((p) => p.stop(10_000)));
-    await processes[0]?.stop(10_000);
     await client?.connection.close().catch(() => undefined);
     await db?.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const step of cleanUp.reverse()) await step();
   };
   try {
+    const engine =
+      options.engine === 'cluster'
+        ? await startClusterEngine(cleanUp, options.logLevel)
+        : await startDevEngine(cleanUp);
+    const url = engine.databaseUrl;
     await migrateDatabase(url);
     db = createDb(url).db;
-    const port = await freePort();
-    const address = `127.0.0.1:${port}`;
-    const temporal = startDevServer({ cli: bins.cli, port, dbFile: temporalDbFile });
-    processes.push(temporal);
-    await waitForTemporal(address, 'default', { timeoutMs: 60_000, process: temporal });
-    client = new Client({ connection: await Connection.connect({ address }) });
+    client = new Client({ connection: await Connection.connect({ address: engine.address }) });
 
     const taskQueue = 'bench';
     const env = {
       ...process.env,
       NODE_ENV: 'production',
       DATABASE_URL: url,
-      TEMPORAL_ADDRESS: address,
+      TEMPORAL_ADDRESS: engine.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: options.logLevel,
     };
@@ -87,12 +180,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         WORKER_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows),
       },
     });
-    processes.push(worker);
     const api = startProcess('api', process.execPath, node('dist/api/main.js'), {
       cwd: ROOT,
       env: { ...env, PORT: String(apiPort) },
     });
-    processes.push(api);
+    cleanUp.push(async () => void (await Promise.all([worker.stop(10_000), api.stop(10_000)])));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const workerUrl = `http://127.0.0.1:${workerPort}`;
     await Promise.all([
@@ -100,18 +192,18 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       waitForHttpOk(`${workerUrl}/readyz`, { timeoutMs: 60_000, process: worker }),
     ]);
     return {
-      dir,
-      temporalDbFile,
-      appDbFile,
-      address,
+      engine: options.engine,
+      description: engine.description,
+      address: engine.address,
       taskQueue,
       client,
       db,
-      temporal,
       worker,
       api,
       apiUrl,
       workerMetricsUrl: `${workerUrl}/metrics`,
+      temporalRssMb: () => engine.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0),
+      databaseMb: engine.databaseMb,
       stop,
     };
   } catch (err) {

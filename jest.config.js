@@ -4,9 +4,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The fault suite (test/faults, `npm run test:faults`, jest.faults.config.js) kills and locks real
-  // processes for minutes: it runs on its own, never as part of `npm test`.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // The fault suite (test/faults, `npm run test:faults`) kills and locks real processes for minutes, and the
+  // cluster suite (test/cluster, `npm run test:cluster`) needs PostgreSQL and Go: each runs on its own, with its
+  // own config, never as part of `npm test`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/cluster/'],
   // One Temporal test server at a time: the machine this runs on has 2 cores, and time-skipping
   // servers compete badly for them.
   maxWorkers: 1,

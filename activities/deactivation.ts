@@ -32,20 +32,26 @@ export function createDeactivationActivities({ onceFor, queueNotification }: Sto
           const warnings = view.checklist.dataBackedUp
             ? view.warnings
             : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
-          await queueNotification(t, {
-            key: `${input.cancellationId}:cancellation_completed`,
-            accountId: view.accountId,
-            cancellationId: input.cancellationId,
-            template: 'cancellation_completed',
-            recipient: view.requestedBy.email,
-            payload: {
+          // onceFor runs this the first time only, in the transaction that wrote the step's event: its
+          // notification cannot exist yet (`unseen`).
+          await queueNotification(
+            t,
+            {
+              key: `${input.cancellationId}:cancellation_completed`,
+              accountId: view.accountId,
               cancellationId: input.cancellationId,
-              subscriptionId: view.subscriptionId,
-              licensesReleased: released,
-              warnings,
+              template: 'cancellation_completed',
+              recipient: view.requestedBy.email,
+              payload: {
+                cancellationId: input.cancellationId,
+                subscriptionId: view.subscriptionId,
+                licensesReleased: released,
+                warnings,
+              },
+              at: input.at,
             },
-            at: input.at,
-          });
+            { unseen: true },
+          );
           return t.cancellation.update({
             where: { id: input.cancellationId },
             data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },

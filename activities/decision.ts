@@ -100,11 +100,16 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
     async scheduleCancellation(input: ScheduleInput): Promise<CancellationView> {
       const { request } = input;
       const view = await tx(async (t) => {
-        const existing = await t.cancellation.findUnique({ where: { id: request.cancellationId } });
+        // One look-up for both: this request's own row (a retry), and any other holding the workflow id.
+        const found = await t.cancellation.findMany({
+          where: { OR: [{ id: request.cancellationId }, { workflowId: input.workflowId }] },
+          take: 2,
+        });
+        const existing = found.find((r) => r.id === request.cancellationId);
         if (existing) return cancellationViewFromRow(existing);
         // A request computed with a stale generation reuses the id of a cancellation that has just
         // closed: refuse it at once rather than retrying into the unique workflowId.
-        if (await t.cancellation.findUnique({ where: { workflowId: input.workflowId }, select: { id: true } }))
+        if (found.length)
           throw ApplicationFailure.create({
             type: ErrorCode.cancellationInProgress,
             message: `workflow id ${input.workflowId} already belongs to an earlier cancellation; retry the request`,
@@ -150,30 +155,39 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
           },
         });
         const actor = request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`;
-        await appendEvent(t, {
-          key: `${request.cancellationId}:scheduled`,
-          cancellationId: request.cancellationId,
-          subscriptionId: request.subscriptionId,
-          accountId: request.accountId,
-          actor,
-          type: 'cancellation_scheduled',
-          data: { effectiveAt: input.effectiveAt, remainingCents: input.charges.remainingCents, autoRenew: false },
-          at: input.requestedAt,
-        });
-        await queueNotification(t, {
-          key: `${request.cancellationId}:cancellation_scheduled`,
-          accountId: request.accountId,
-          cancellationId: request.cancellationId,
-          template: 'cancellation_scheduled',
-          recipient: request.requester.email,
-          payload: {
+        // The row was created just above, so nothing keyed by its id exists yet: no look-ups (`unseen`).
+        await appendEvent(
+          t,
+          {
+            key: `${request.cancellationId}:scheduled`,
             cancellationId: request.cancellationId,
             subscriptionId: request.subscriptionId,
-            effectiveAt: input.effectiveAt,
-            charges: input.charges,
+            accountId: request.accountId,
+            actor,
+            type: 'cancellation_scheduled',
+            data: { effectiveAt: input.effectiveAt, remainingCents: input.charges.remainingCents, autoRenew: false },
+            at: input.requestedAt,
           },
-          at: input.requestedAt,
-        });
+          { unseen: true },
+        );
+        await queueNotification(
+          t,
+          {
+            key: `${request.cancellationId}:cancellation_scheduled`,
+            accountId: request.accountId,
+            cancellationId: request.cancellationId,
+            template: 'cancellation_scheduled',
+            recipient: request.requester.email,
+            payload: {
+              cancellationId: request.cancellationId,
+              subscriptionId: request.subscriptionId,
+              effectiveAt: input.effectiveAt,
+              charges: input.charges,
+            },
+            at: input.requestedAt,
+          },
+          { unseen: true },
+        );
         return cancellationViewFromRow(row);
       });
       await afterDecisionCommit();

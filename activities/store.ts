@@ -71,7 +71,11 @@ export function createStore({ db, faults }: ActivityDeps) {
     return cancellationViewFromRow(row);
   }
 
-  /** Appends the audit event unless its key exists; tells whether this call is the first. */
+  /**
+   * Appends the audit event unless its key exists; tells whether this call is the first. `unseen`: the caller
+   * knows no row can hold the key (it belongs to a cancellation created, or a step first taken, in the same
+   * transaction), so the look-up is skipped: one statement fewer on the hot paths.
+   */
   async function appendEvent(
     tx: DbTx,
     event: {
@@ -84,8 +88,10 @@ export function createStore({ db, faults }: ActivityDeps) {
       data?: unknown;
       at: string;
     },
+    { unseen = false }: { unseen?: boolean } = {},
   ): Promise<boolean> {
-    if (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })) return false;
+    if (!unseen && (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })))
+      return false;
     await tx.cancellationEvent.create({
       data: {
         key: event.key,
@@ -101,7 +107,7 @@ export function createStore({ db, faults }: ActivityDeps) {
     return true;
   }
 
-  /** Queues a notification in the outbox unless its key exists. */
+  /** Queues a notification in the outbox unless its key exists (`unseen`: as for appendEvent). */
   async function queueNotification(
     tx: DbTx,
     n: {
@@ -113,8 +119,9 @@ export function createStore({ db, faults }: ActivityDeps) {
       payload: unknown;
       at: string;
     },
+    { unseen = false }: { unseen?: boolean } = {},
   ): Promise<void> {
-    if (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } })) return;
+    if (!unseen && (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } }))) return;
     await tx.notification.create({
       data: {
         id: `ntf_${randomUUID().replace(/-/g, '').slice(0, 20)}`,

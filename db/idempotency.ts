@@ -67,10 +67,17 @@ export async function completeIdempotencyKey(
   db: Db,
   input: { principal: string; key: string; status: number; body: string; now: Date },
 ): Promise<void> {
-  await db.idempotencyRecord.updateMany({
-    where: { principal: input.principal, key: input.key, status: null },
-    data: { status: input.status, responseBody: input.body, completedAt: input.now },
-  });
+  // `update` on the unique key is one statement; `updateMany` was three (Prisma wraps it in a transaction).
+  // No record left in flight (released, or expired and taken over) is not an error: there is nothing to complete.
+  try {
+    await db.idempotencyRecord.update({
+      where: { principal_key: { principal: input.principal, key: input.key }, status: null },
+      data: { status: input.status, responseBody: input.body, completedAt: input.now },
+      select: { key: true },
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'P2025') throw err;
+  }
 }
 
 /** Lets the key be retried: used when the request failed in a way a retry may fix (5xx). */

@@ -15,24 +15,33 @@ const isRole = (value: string): value is Role => (Roles as readonly string[]).in
  */
 export async function findPrincipalByToken(db: Db, token: string): Promise<PrincipalRecord | null> {
   const digest = hashToken(token);
+  // The token's owner is read only on the side it names: a nested select of both relations would cost a
+  // look-up of the other one by a null id on every request.
   const row = await db.apiToken.findUnique({
     where: { tokenHash: digest },
-    select: {
-      tokenHash: true,
-      user: { select: { id: true, accountId: true, email: true, roles: { select: { role: true } } } },
-      supportAgent: { select: { id: true, email: true } },
-    },
+    select: { tokenHash: true, userId: true, supportAgentId: true },
   });
   if (!row || !digestsEqual(row.tokenHash, digest)) return null;
-  if (row.user) {
+  if (row.userId) {
+    const user = await db.user.findUnique({
+      where: { id: row.userId },
+      select: { id: true, accountId: true, email: true, roles: { select: { role: true } } },
+    });
+    if (!user) return null;
     return {
       kind: 'user',
-      userId: row.user.id,
-      accountId: row.user.accountId,
-      email: row.user.email,
-      roles: row.user.roles.map((r) => r.role).filter(isRole),
+      userId: user.id,
+      accountId: user.accountId,
+      email: user.email,
+      roles: user.roles.map((r) => r.role).filter(isRole),
     };
   }
-  if (row.supportAgent) return { kind: 'support', supportAgentId: row.supportAgent.id, email: row.supportAgent.email };
+  if (row.supportAgentId) {
+    const agent = await db.supportAgent.findUnique({
+      where: { id: row.supportAgentId },
+      select: { id: true, email: true },
+    });
+    if (agent) return { kind: 'support', supportAgentId: agent.id, email: agent.email };
+  }
   return null;
 }

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { createDb, type Db } from '../../db/client';
 import { ensureTemporalBinaries } from '../temporal-binaries';
 import { migrateDatabase } from '../lib/migrate';
+import { dropDatabase } from '../lib/postgres';
 import { freePort, startProcess, waitForHttpOk, type ManagedProcess } from '../lib/processes';
 import { startDevServer, waitForTemporal } from '../lib/temporal-dev-server';
 import {
@@ -108,9 +109,9 @@ async function startClusterEngine(cleanUp: (() => Promise<void>)[], logLevel: st
     return { temporal: mb(names.temporal) + mb(names.visibility), app: mb(app) };
   };
   cleanUp.push(async () => {
-    for (const name of [app, names.temporal, names.visibility])
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
+    for (const name of [app, names.temporal, names.visibility])
+      await dropDatabase(postgresUrl(server, 'postgres'), name);
   });
   await admin.query(`CREATE DATABASE "${app}"`);
   const binaries = ensureServerBinaries((line) => process.stderr.write(`[bench] ${line}\n`));

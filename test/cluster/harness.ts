@@ -7,7 +7,6 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import {
   ensureServerBinaries,
   freeClusterPorts,
@@ -17,6 +16,7 @@ import {
   type TemporalCluster,
   type TemporalService,
 } from '../../scripts/lib/temporal-cluster';
+import { dropDatabase } from '../../scripts/lib/postgres';
 import { startFaultStack, type FaultStack } from '../faults/harness';
 
 export type ClusterStack = FaultStack & {
@@ -27,16 +27,6 @@ export type ClusterStack = FaultStack & {
 
 const HISTORY_SHARDS = 8;
 const TAIL = 30;
-
-async function dropDatabases(url: string, names: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function startClusterStack(label: string): Promise<ClusterStack> {
   const url = process.env.TEST_DATABASE_URL;
@@ -49,7 +39,7 @@ export async function startClusterStack(label: string): Promise<ClusterStack> {
   let cluster: TemporalCluster | undefined;
   const cleanUp = async () => {
     await cluster?.stop();
-    await dropDatabases(url, [databases.temporal, databases.visibility]);
+    for (const name of [databases.temporal, databases.visibility]) await dropDatabase(url, name);
     fs.rmSync(configDir, { recursive: true, force: true });
   };
   try {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createDb, type Db } from '../../db/client';
 import type { DatabaseKind } from '../../db/url';
 import { migrateDatabase } from '../../scripts/lib/migrate';
+import { dropDatabase } from '../../scripts/lib/postgres';
 
 export interface TestDatabase {
   url: string;
@@ -13,29 +14,6 @@ export interface TestDatabase {
   db: Db;
   /** Disconnects and deletes the database. */
   drop(): Promise<void>;
-}
-
-/**
- * `WITH (FORCE)` ends the database's sessions, but a non-superuser cannot end an autovacuum worker
- * (a superuser backend) that has just started on the fresh database: it finishes within moments, so
- * the drop is retried. The client is closed whatever happens, so no handle keeps jest alive.
- */
-async function dropDatabase(base: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        return;
-      } catch (err) {
-        if (attempt >= 40) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 /**

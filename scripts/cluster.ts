@@ -17,11 +17,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDb } from '../db/client';
-import { loadFixture, parseFixture } from '../db/fixtures';
-import { buildDemoFixture, DEMO_TOKENS } from './demo-fixture';
-import { migrateDatabase } from './lib/migrate';
-import { describeExit, portInUse, startProcess, waitForHttpOk, type ManagedProcess } from './lib/processes';
+import { DEMO_TOKENS } from './demo-fixture';
+import { portInUse, waitForHttpOk } from './lib/processes';
+import { prepareAppDatabase, supervise } from './lib/supervisor';
 import {
   DEFAULT_CLUSTER_PORTS,
   ensureServerBinaries,
@@ -29,13 +27,11 @@ import {
   setupTemporalDatabases,
   startTemporalCluster,
   TEMPORAL_SERVER_VERSION,
-  type TemporalCluster,
+  TEMPORAL_SERVICES,
 } from './lib/temporal-cluster';
-import { formatLine } from './lib/format-line';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data', 'cluster');
-const NODE_TS = [process.execPath, '--import', 'tsx'] as const;
 const DEFAULT_DATABASE_URL = 'postgres://cancel:cancel@127.0.0.1:5432/cancel';
 const READY_TIMEOUT_MS = 180_000;
 
@@ -85,45 +81,16 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const children: ManagedProcess[] = [];
-  let cluster: TemporalCluster | undefined;
-  let stopping: Promise<void> | undefined;
-  let stopRequested!: () => void;
-  const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
-  const stopAll = (): Promise<void> => {
-    stopRequested();
-    stopping ??= (async () => {
-      // Workers may need Temporal to finish in-flight activities: the server stops last.
-      await Promise.all(children.map((c) => c.stop(40_000)));
-      await cluster?.stop();
-    })();
-    return stopping;
-  };
-  let exitCode = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!stopping) say(`\n${signal}: stopping…`);
-    void stopAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const watch = (child: ManagedProcess) => {
-    children.push(child);
-    void child.exited.then((status) => {
-      if (stopping) return;
-      exitCode = 1;
-      process.stderr.write(`\n${child.name} ${describeExit(status)} unexpectedly; stopping everything.\n`);
-      void stopAll();
-    });
-    return child;
-  };
+  // The Temporal services stop after the workers and the APIs: a worker may need the server to finish its activities.
+  const supervisor = supervise(say, (child) => child.name.startsWith('temporal-'));
 
   const startUp = async () => {
     const binaries = ensureServerBinaries(say);
-    if (stopping) return;
+    if (supervisor.stopping()) return;
     const databases = { temporal: 'temporal', visibility: 'temporal_visibility' };
     say(`Preparing Temporal's databases on ${temporalPostgres.host}:${temporalPostgres.port}…`);
     await setupTemporalDatabases(binaries.sqlTool, temporalPostgres, databases, say);
-    if (stopping) return;
+    if (supervisor.stopping()) return;
 
     fs.mkdirSync(DATA_DIR, { recursive: true });
     const logFile = path.join(DATA_DIR, 'temporal.log');
@@ -132,7 +99,7 @@ async function main(): Promise<number> {
       `Starting the Temporal server ${TEMPORAL_SERVER_VERSION} (frontend, history, matching, worker; ` +
         `${historyShards} history shards; log: ${path.relative(ROOT, logFile)})…`,
     );
-    cluster = await startTemporalCluster({
+    const cluster = await startTemporalCluster({
       binaries,
       postgres: temporalPostgres,
       databases,
@@ -142,31 +109,16 @@ async function main(): Promise<number> {
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',
       onLine: (service, line) => log.write(`[${service}] ${line}\n`),
     });
-    for (const service of ['frontend', 'history', 'matching', 'worker'] as const) watch(cluster.service(service));
-    if (stopping) return;
+    for (const service of TEMPORAL_SERVICES) supervisor.watch(cluster.service(service));
+    if (supervisor.stopping()) return;
 
     say('Migrating the application database…');
-    await migrateDatabase(databaseUrl);
-    const { db } = createDb(databaseUrl);
-    try {
-      if ((await db.account.count()) === 0) {
-        const loaded = await loadFixture(db, parseFixture(buildDemoFixture()));
-        say(`Loaded the demo fixture: ${loaded.accounts} accounts, ${loaded.subscriptions} subscriptions.`);
-      }
-    } finally {
-      await db.$disconnect();
-    }
-    if (stopping) return;
+    await prepareAppDatabase(databaseUrl, say);
+    if (supervisor.stopping()) return;
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: cluster.address, LOG_LEVEL: logLevel };
     const start = (name: string, entry: string, extra: Record<string, string>) =>
-      watch(
-        startProcess(name, NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, entry)], {
-          cwd: ROOT,
-          env: { ...env, ...extra },
-          onLine: (line) => say(formatLine(name, line)),
-        }),
-      );
+      supervisor.startNode(name, entry, { ...env, ...extra });
     const workers = workerPorts.map((port, i) =>
       start(`worker-${i + 1}`, 'worker/main.ts', {
         WORKER_HTTP_PORT: String(port),
@@ -176,13 +128,21 @@ async function main(): Promise<number> {
     const apis = apiPorts.map((port, i) => start(`api-${i + 1}`, 'api/main.ts', { PORT: String(port) }));
     await Promise.all([
       ...workers.map((w, i) =>
-        waitForHttpOk(`http://127.0.0.1:${workerPorts[i]}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: w }),
+        waitForHttpOk(`http://127.0.0.1:${workerPorts[i]}/readyz`, {
+          timeoutMs: READY_TIMEOUT_MS,
+          process: w,
+          signal: supervisor.signal,
+        }),
       ),
       ...apis.map((a, i) =>
-        waitForHttpOk(`http://127.0.0.1:${apiPorts[i]}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: a }),
+        waitForHttpOk(`http://127.0.0.1:${apiPorts[i]}/readyz`, {
+          timeoutMs: READY_TIMEOUT_MS,
+          process: a,
+          signal: supervisor.signal,
+        }),
       ),
     ]);
-    if (stopping) return;
+    if (supervisor.stopping()) return;
 
     say('');
     say('The cluster is ready.');
@@ -200,18 +160,7 @@ async function main(): Promise<number> {
     say('Press Ctrl-C to stop.');
   };
 
-  try {
-    await startUp();
-  } catch (err) {
-    if (!stopping) {
-      exitCode = 1;
-      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-      void stopAll();
-    }
-  }
-  await stopSignal;
-  await stopping;
-  return exitCode;
+  return supervisor.run(startUp);
 }
 
 main().then(

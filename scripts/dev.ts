@@ -14,25 +14,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadApiConfig, loadWorkerConfig } from '../config';
-import { createDb } from '../db/client';
-import { loadFixture, parseFixture } from '../db/fixtures';
 import { parseDatabaseUrl } from '../db/url';
-import { buildDemoFixture, DEMO_TOKENS } from './demo-fixture';
-import { migrateDatabase } from './lib/migrate';
-import { describeExit, portInUse, startProcess, waitForHttpOk, type ManagedProcess } from './lib/processes';
+import { DEMO_TOKENS } from './demo-fixture';
+import { portInUse, waitForHttpOk } from './lib/processes';
+import { prepareAppDatabase, supervise } from './lib/supervisor';
 import { startDevServer, waitForTemporal } from './lib/temporal-dev-server';
 import { ensureTemporalBinaries } from './temporal-binaries';
-import { formatLine } from './lib/format-line';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data');
-/**
- * The children run TypeScript through tsx's loader in a single node process (`node --import tsx`),
- * not under the tsx CLI: the CLI is a second process that relays SIGTERM and SIGKILLs a child that
- * does not acknowledge it within ~60 ms, which a busy worker may miss, cutting its graceful
- * shutdown short.
- */
-const NODE_TS = [process.execPath, '--import', 'tsx'] as const;
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
 const READY_TIMEOUT_MS = 180_000;
@@ -66,42 +56,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const children: ManagedProcess[] = [];
-  let stopping: Promise<void> | undefined;
-  let stopRequested!: () => void;
-  const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
-  // Aborts whatever start-up is waiting for, so no probe keeps polling a process being stopped.
-  const startUpAborted = new AbortController();
-  const stopAll = (): Promise<void> => {
-    stopRequested();
-    startUpAborted.abort();
-    stopping ??= (async () => {
-      const temporal = children.find((c) => c.name === 'temporal');
-      // The worker may need Temporal to finish in-flight activities, so the server stops last.
-      await Promise.all(children.filter((c) => c !== temporal).map((c) => c.stop(40_000)));
-      await temporal?.stop(15_000);
-    })();
-    return stopping;
-  };
-  let exitCode = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!stopping) say(`\n${signal}: stopping ${children.map((c) => c.name).join(', ') || 'start-up'}…`);
-    void stopAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const watch = (child: ManagedProcess) => {
-    children.push(child);
-    void child.exited.then((status) => {
-      if (stopping) return;
-      exitCode = 1;
-      process.stderr.write(`\n${child.name} ${describeExit(status)} unexpectedly; stopping everything.\n`);
-      void stopAll();
-    });
-    return child;
-  };
+  const supervisor = supervise(say, (child) => child.name === 'temporal');
+  const { watch } = supervisor;
 
-  // Each step checks `stopping`: a Ctrl-C during start-up skips the rest, and stopAll() does the rest.
+  // Each step checks `stopping()`: a Ctrl-C during start-up skips the rest, and the supervisor does the rest.
   const startUp = async () => {
     const { cli } = ensureTemporalBinaries(say);
     let temporalAddress = workerConfig.TEMPORAL_ADDRESS;
@@ -120,33 +78,17 @@ async function main(): Promise<number> {
       await waitForTemporal(temporalAddress, workerConfig.TEMPORAL_NAMESPACE, {
         timeoutMs: 60_000,
         process: temporal,
-        signal: startUpAborted.signal,
+        signal: supervisor.signal,
       });
     }
-    if (stopping) return;
+    if (supervisor.stopping()) return;
 
     say(`Migrating ${target.kind === 'sqlite' ? path.relative(ROOT, target.location) : 'the PostgreSQL database'}…`);
-    await migrateDatabase(databaseUrl);
-    const { db } = createDb(databaseUrl);
-    try {
-      if ((await db.account.count()) === 0) {
-        const loaded = await loadFixture(db, parseFixture(buildDemoFixture()));
-        say(`Loaded the demo fixture: ${loaded.accounts} accounts, ${loaded.subscriptions} subscriptions.`);
-      }
-    } finally {
-      await db.$disconnect();
-    }
-    if (stopping) return;
+    await prepareAppDatabase(databaseUrl, say);
+    if (supervisor.stopping()) return;
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
-    const start = (name: string, entry: string) =>
-      watch(
-        startProcess(name, NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, entry)], {
-          cwd: ROOT,
-          env,
-          onLine: (line) => say(formatLine(name, line)),
-        }),
-      );
+    const start = (name: string, entry: string) => supervisor.startNode(name, entry, env);
     const worker = start('worker', 'worker/main.ts');
     const api = start('api', 'api/main.ts');
     const apiUrl = `http://127.0.0.1:${apiConfig.PORT}`;
@@ -155,11 +97,11 @@ async function main(): Promise<number> {
       waitForHttpOk(`${workerUrl}/readyz`, {
         timeoutMs: READY_TIMEOUT_MS,
         process: worker,
-        signal: startUpAborted.signal,
+        signal: supervisor.signal,
       }),
-      waitForHttpOk(`${apiUrl}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: api, signal: startUpAborted.signal }),
+      waitForHttpOk(`${apiUrl}/readyz`, { timeoutMs: READY_TIMEOUT_MS, process: api, signal: supervisor.signal }),
     ]);
-    if (stopping) return;
+    if (supervisor.stopping()) return;
 
     say('');
     say('The stack is ready.');
@@ -182,19 +124,7 @@ async function main(): Promise<number> {
     say('Press Ctrl-C to stop.');
   };
 
-  try {
-    await startUp();
-  } catch (err) {
-    if (!stopping) {
-      exitCode = 1;
-      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-      void stopAll();
-    }
-  }
-  // Runs until a signal or a child's death starts stopAll().
-  await stopSignal;
-  await stopping;
-  return exitCode;
+  return supervisor.run(startUp);
 }
 
 main().then(

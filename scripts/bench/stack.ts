@@ -19,15 +19,7 @@ import { migrateDatabase } from '../lib/migrate';
 import { dropDatabase } from '../lib/postgres';
 import { freePort, startProcess, waitForHttpOk, type ManagedProcess } from '../lib/processes';
 import { startDevServer, waitForTemporal } from '../lib/temporal-dev-server';
-import {
-  ensureServerBinaries,
-  freeClusterPorts,
-  postgresServerOf,
-  postgresUrl,
-  setupTemporalDatabases,
-  startTemporalCluster,
-  TEMPORAL_SERVICES,
-} from '../lib/temporal-cluster';
+import { postgresServerOf, postgresUrl, startScratchCluster, TEMPORAL_SERVICES } from '../lib/temporal-cluster';
 import { rssMb, sqliteMb } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -95,40 +87,30 @@ async function startDevEngine(cleanUp: (() => Promise<void>)[]): Promise<Started
 async function startClusterEngine(cleanUp: (() => Promise<void>)[], logLevel: string): Promise<StartedEngine> {
   const base = process.env.BENCH_POSTGRES_URL || process.env.TEST_DATABASE_URL || DEFAULT_POSTGRES;
   const server = postgresServerOf(base);
-  const suffix = randomBytes(3).toString('hex');
-  const names = { temporal: `temporal_bench_${suffix}`, visibility: `temporal_visibility_bench_${suffix}` };
-  const app = `bench_app_${suffix}`;
-  const admin = new pg.Client({ connectionString: postgresUrl(server, 'postgres') });
-  await admin.connect();
+  const admin = postgresUrl(server, 'postgres');
+  const app = `bench_app_${randomBytes(3).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  cleanUp.push(async () => {
+    await client.end();
+    await dropDatabase(admin, app);
+  });
+  await client.query(`CREATE DATABASE "${app}"`);
+  const cluster = await startScratchCluster({
+    postgresUrl: base,
+    label: 'bench',
+    logLevel: logLevel === 'silent' ? 'error' : logLevel,
+  });
+  cleanUp.push(() => cluster.stop());
+  const names = cluster.databases;
   const sizes = async () => {
-    const { rows } = await admin.query<{ datname: string; mb: number }>(
+    const { rows } = await client.query<{ datname: string; mb: number }>(
       'SELECT datname, pg_database_size(datname) / 1048576.0 AS mb FROM pg_database WHERE datname = ANY($1)',
       [[names.temporal, names.visibility, app]],
     );
     const mb = (name: string) => Number(rows.find((r) => r.datname === name)?.mb ?? 0);
     return { temporal: mb(names.temporal) + mb(names.visibility), app: mb(app) };
   };
-  cleanUp.push(async () => {
-    await admin.end();
-    for (const name of [app, names.temporal, names.visibility])
-      await dropDatabase(postgresUrl(server, 'postgres'), name);
-  });
-  await admin.query(`CREATE DATABASE "${app}"`);
-  const binaries = ensureServerBinaries((line) => process.stderr.write(`[bench] ${line}\n`));
-  await setupTemporalDatabases(binaries.sqlTool, server, names, () => undefined);
-  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cluster-'));
-  cleanUp.push(async () => fs.rmSync(configDir, { recursive: true, force: true }));
-  const cluster = await startTemporalCluster({
-    binaries,
-    postgres: server,
-    databases: names,
-    historyShards: 8,
-    ports: await freeClusterPorts(),
-    configDir,
-    namespace: 'default',
-    logLevel: logLevel === 'silent' ? 'error' : logLevel,
-  });
-  cleanUp.push(() => cluster.stop());
   return {
     description:
       'Temporal server v1.32.0, four service processes, 8 history shards, on PostgreSQL; application database on the same PostgreSQL',

@@ -11,8 +11,10 @@
  *     processes, the namespace and the project's search attributes registered.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -20,6 +22,8 @@ import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
 import { registerSearchAttributes } from '../search-attributes';
+import { isExecutable, onPath } from '../temporal-binaries';
+import { dropDatabase } from './postgres';
 import { portInUse, startProcess, waitUntil, type ManagedProcess, type StartOptions } from './processes';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.0';
@@ -41,20 +45,8 @@ export interface ServerBinaries {
   sqlTool: string;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function findGo(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/go/bin']) {
-    if (dir && isExecutable(path.join(dir, 'go'))) return path.join(dir, 'go');
-  }
-  return undefined;
+  return onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 /**
@@ -446,4 +438,52 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     },
     stop,
   };
+}
+
+export interface ScratchCluster extends TemporalCluster {
+  databases: TemporalDatabases;
+  /** Stops the services, drops the databases and removes the configuration files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A cluster of its own for a test file or a benchmark run: fresh databases named after `label` (with a random
+ * suffix) on the PostgreSQL of `postgresUrl`, 8 history shards, every port free; stop() leaves nothing behind.
+ */
+export async function startScratchCluster(options: {
+  postgresUrl: string;
+  label: string;
+  logLevel?: string;
+  onLine?: ClusterOptions['onLine'];
+}): Promise<ScratchCluster> {
+  const postgres = postgresServerOf(options.postgresUrl);
+  const suffix = `${options.label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const databases = { temporal: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` };
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-config-'));
+  let cluster: TemporalCluster | undefined;
+  const cleanUp = async () => {
+    await cluster?.stop();
+    for (const name of [databases.temporal, databases.visibility])
+      await dropDatabase(postgresUrl(postgres, 'postgres'), name);
+    fs.rmSync(configDir, { recursive: true, force: true });
+  };
+  try {
+    const binaries = ensureServerBinaries((line) => process.stderr.write(`${line}\n`));
+    await setupTemporalDatabases(binaries.sqlTool, postgres, databases, () => undefined);
+    cluster = await startTemporalCluster({
+      binaries,
+      postgres,
+      databases,
+      historyShards: 8,
+      ports: await freeClusterPorts(),
+      configDir,
+      namespace: 'default',
+      logLevel: options.logLevel,
+      onLine: options.onLine,
+    });
+    return { ...cluster, databases, stop: cleanUp };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
 }

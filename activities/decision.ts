@@ -178,6 +178,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
             cancellationId: request.cancellationId,
             template: 'cancellation_scheduled',
             recipient: request.requester.email,
+            locale: request.requester.locale,
             payload: {
               cancellationId: request.cancellationId,
               subscriptionId: request.subscriptionId,
@@ -198,16 +199,30 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
     async recordRefusal(input: { request: CancellationRequest; refusals: Refusal[]; at: string }): Promise<void> {
       const { request } = input;
       await tx(async (t) => {
-        const first = await appendEvent(t, {
-          key: `${request.cancellationId}:refused`,
-          cancellationId: null,
-          subscriptionId: request.subscriptionId,
-          accountId: request.accountId,
-          actor: request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`,
-          type: 'cancellation_refused',
-          data: { requestId: request.cancellationId, channel: request.channel, refusals: input.refusals },
-          at: input.at,
-        });
+        const first = await appendEvent(
+          t,
+          {
+            key: `${request.cancellationId}:refused`,
+            cancellationId: null,
+            subscriptionId: request.subscriptionId,
+            accountId: request.accountId,
+            actor: request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`,
+            type: 'cancellation_refused',
+            data: { requestId: request.cancellationId, channel: request.channel, refusals: input.refusals },
+            at: input.at,
+          },
+          {
+            // API.md v1.2: a refusal has no Cancellation; its event's object is the refusal's own shape.
+            object: {
+              subscriptionId: request.subscriptionId,
+              accountId: request.accountId,
+              channel: request.channel,
+              requestedBy: { userId: request.requester.userId, email: request.requester.email },
+              refusals: input.refusals,
+              requestedAt: input.at,
+            },
+          },
+        );
         if (!first) return;
         await queueNotification(t, {
           key: `${request.cancellationId}:cancellation_refused`,
@@ -215,6 +230,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
           cancellationId: null,
           template: 'cancellation_refused',
           recipient: request.requester.email,
+          locale: request.requester.locale,
           payload: { subscriptionId: request.subscriptionId, refusals: input.refusals },
           at: input.at,
         });

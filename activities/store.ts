@@ -1,7 +1,7 @@
 /**
  * What every activity module shares: the transaction helper, the keyed audit event and notification
- * outbox writes that make each step once-only, and the classification of database errors into those a
- * retry can cure and those it never will.
+ * outbox writes that make each step once-only, the outbox events that announce them (API.md v1.2 event
+ * types), and the classification of database errors into those a retry can cure and those it never will.
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -9,12 +9,37 @@ import type { CancellationRow, Db, DbTx } from '../db/client';
 import { cancellationViewFromRow } from '../db/cancellations';
 import type { CancellationView } from '../domain/cancellation';
 import { ErrorCode } from '../domain/errors';
+import { eventTypeOfAuditType } from '../domain/events';
+import { mailLocale } from '../outbound/mail/render';
+import type { OutboundDeps } from './outbound';
 
 export interface ActivityDeps {
   db: Db;
   /** Fault injection for the fault tests (config: FAULT_PAUSE_AFTER_DECISION_MS); never set in production. */
   faults?: { pauseAfterDecisionMs?: number; log?: (message: string) => void };
+  /**
+   * Starts the delivery workflow of each outbox event written by a committed transaction (worker/outbound.ts).
+   * Fire and forget: a start that is lost is made again by the worker's sweep, so no step waits on it.
+   */
+  dispatchEvents?: (eventIds: string[]) => void;
+  /** The outbound channels' activities (worker/outbound.ts); the cancellation worker does without them. */
+  outbound?: OutboundDeps;
 }
+
+/** What a transaction announces: audit events that are also outbox events, and the notifications it queued. */
+interface Announcements {
+  events: {
+    key: string;
+    type: string;
+    cancellationId: string | null;
+    accountId: string;
+    at: string;
+    object?: unknown;
+  }[];
+  notifications: Map<string, string>;
+}
+
+export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 export const SYSTEM = 'system';
 
@@ -59,7 +84,10 @@ export async function failingForGoodOnDataErrors<T>(step: string, fn: () => Prom
   }
 }
 
-export function createStore({ db, faults }: ActivityDeps) {
+export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
+  /** The announcements of each open transaction (keyed by its client), written out before it commits. */
+  const announced = new WeakMap<object, Announcements>();
+
   async function viewOf(tx: DbTx | Db, cancellationId: string): Promise<CancellationView> {
     const row = await tx.cancellation.findUnique({ where: { id: cancellationId } });
     if (!row)
@@ -88,7 +116,14 @@ export function createStore({ db, faults }: ActivityDeps) {
       data?: unknown;
       at: string;
     },
-    { unseen = false }: { unseen?: boolean } = {},
+    {
+      unseen = false,
+      object,
+    }: {
+      unseen?: boolean;
+      /** The outbox event's object when it is not the cancellation itself (a refusal's own shape). */
+      object?: unknown;
+    } = {},
   ): Promise<boolean> {
     if (!unseen && (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })))
       return false;
@@ -104,6 +139,16 @@ export function createStore({ db, faults }: ActivityDeps) {
         createdAt: new Date(event.at),
       },
     });
+    const type = eventTypeOfAuditType(event.type);
+    if (type)
+      announced.get(tx)?.events.push({
+        key: event.key,
+        type,
+        cancellationId: event.cancellationId,
+        accountId: event.accountId,
+        at: event.at,
+        object,
+      });
     return true;
   }
 
@@ -116,27 +161,80 @@ export function createStore({ db, faults }: ActivityDeps) {
       cancellationId: string | null;
       template: string;
       recipient: string;
+      /** The recipient's locale when the caller knows it (null: none set); looked up by e-mail otherwise. */
+      locale?: string | null;
       payload: unknown;
       at: string;
     },
     { unseen = false }: { unseen?: boolean } = {},
   ): Promise<void> {
     if (!unseen && (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } }))) return;
+    const locale =
+      n.locale !== undefined
+        ? n.locale
+        : ((await tx.user.findUnique({ where: { email: n.recipient }, select: { locale: true } }))?.locale ?? null);
+    const id = newId('ntf');
     await tx.notification.create({
       data: {
-        id: `ntf_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+        id,
         key: n.key,
         accountId: n.accountId,
         cancellationId: n.cancellationId,
         template: n.template,
         recipient: n.recipient,
+        locale: mailLocale(locale),
         payload: JSON.stringify(n.payload),
         createdAt: new Date(n.at),
       },
     });
+    announced.get(tx)?.notifications.set(n.template, id);
   }
 
-  const tx = <T>(fn: (t: DbTx) => Promise<T>) => db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
+  /**
+   * Writes the transaction's outbox events, each with the cancellation as the transaction leaves it (the
+   * result, when it is that cancellation's view, saves a read) and the notification of the same template.
+   */
+  async function writeAnnouncements(t: DbTx, a: Announcements, result: unknown): Promise<string[]> {
+    const ids: string[] = [];
+    for (const e of a.events) {
+      let object = e.object;
+      if (object === undefined && e.cancellationId) {
+        const own = result as Partial<CancellationView> | null;
+        object = own && own.id === e.cancellationId && own.stage ? own : await viewOf(t, e.cancellationId);
+      }
+      const id = newId('evt');
+      await t.outboxEvent.create({
+        data: {
+          id,
+          key: e.key,
+          accountId: e.accountId,
+          type: e.type,
+          object: JSON.stringify(object ?? {}),
+          notificationId: a.notifications.get(e.type.replace('.', '_')) ?? null,
+          createdAt: new Date(e.at),
+        },
+      });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** One transaction; the outbox events it wrote are handed to their delivery workflows once it has committed. */
+  async function tx<T>(fn: (t: DbTx) => Promise<T>): Promise<T> {
+    let eventIds: string[] = [];
+    const result = await db.$transaction(
+      async (t) => {
+        const a: Announcements = { events: [], notifications: new Map() };
+        announced.set(t, a);
+        const value = await fn(t);
+        eventIds = await writeAnnouncements(t, a, value);
+        return value;
+      },
+      { maxWait: 10_000, timeout: 20_000 },
+    );
+    if (eventIds.length) dispatchEvents?.(eventIds);
+    return result;
+  }
 
   /**
    * One step of a scheduled cancellation, in one transaction: its audit event (keyed, so a retry

@@ -9,7 +9,8 @@ import { errorHandler, unknownRoute } from './errors';
 import { requestContext } from './request-context';
 import { mountRoutes } from './routing';
 import { routes } from './routes';
-import { noServiceEvents, type ServiceEvents, type Services } from './services/context';
+import { DEVELOPMENT_SECRET_KEY, createSecretBox, parseSecretKey } from '../outbound/webhooks/secret-box';
+import { noServiceEvents, type ServiceEvents, type Services, type WebhookSettings } from './services/context';
 import type { WorkflowGateway } from './workflow-client';
 
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
   events?: ServiceEvents;
   /** API.md: one deadline per request; past it the answer is 503 (REQUEST_DEADLINE_MS, 10 s by default). */
   requestDeadlineMs?: number;
+  /** Webhook secrets' sealing key and the private-address rule; the development key and no private ones by default. */
+  webhooks?: WebhookSettings;
 }
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -42,6 +45,10 @@ export function createApp(deps: AppDeps): Express {
     clock,
     logger: deps.logger,
     events: deps.events ?? noServiceEvents,
+    webhooks: deps.webhooks ?? {
+      secretBox: createSecretBox(parseSecretKey(DEVELOPMENT_SECRET_KEY)),
+      allowPrivate: false,
+    },
   };
   const app = express();
   app.disable('x-powered-by');

@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../db/idempotency';
+import type { SecretBox } from '../outbound/webhooks/secret-box';
 import { principalRef } from './auth';
 import { ApiError } from './errors';
 
@@ -72,7 +73,10 @@ export function requestHash(method: string, path: string, body: unknown): string
  * - like Stripe, a request refused before it ran (auth, validation) stores nothing; unlike Stripe,
  *   a 5xx is not stored either, so a retry after an outage runs again instead of replaying the error.
  */
-export function idempotency(db: Db, clock: () => Date): RequestHandler {
+/** The mark of a stored answer that was sealed (api/routing.ts `secretResponse`). */
+const SEALED = 'sealed:';
+
+export function idempotency(db: Db, clock: () => Date, box?: SecretBox): RequestHandler {
   return async (req, res, next) => {
     const raw = req.get(IDEMPOTENCY_HEADER);
     if (raw === undefined) return next();
@@ -116,7 +120,10 @@ export function idempotency(db: Db, clock: () => Date): RequestHandler {
       case 'replay':
         if (res.headersSent) return; // the deadline answered first
         res.setHeader('Idempotent-Replayed', 'true');
-        res.status(claim.status).type('application/json').send(claim.body);
+        res
+          .status(claim.status)
+          .type('application/json')
+          .send(box && claim.body.startsWith(SEALED) ? box.open(claim.body.slice(SEALED.length)) : claim.body);
         return;
       case 'claimed':
         // The claim waited past the deadline (a locked database): the 503 is sent, so the request must not
@@ -124,7 +131,7 @@ export function idempotency(db: Db, clock: () => Date): RequestHandler {
         if (res.headersSent) return releaseIdempotencyKey(db, { principal, key }).then(() => undefined);
         res.locals.requestKey = requestKeyDigest(principal, req.method, path, key);
         res.locals.releaseIdempotencyKey = () => releaseIdempotencyKey(db, { principal, key });
-        recordResponse(db, clock, res, { principal, key });
+        recordResponse(db, clock, res, { principal, key }, box);
         return next();
     }
   };
@@ -136,12 +143,19 @@ export function idempotency(db: Db, clock: () => Date): RequestHandler {
  * goes through res.json. A client that hangs up does not free the key: the request still runs to
  * its end and stores its answer for the retry.
  */
-function recordResponse(db: Db, clock: () => Date, res: Response, record: { principal: string; key: string }): void {
+function recordResponse(
+  db: Db,
+  clock: () => Date,
+  res: Response,
+  record: { principal: string; key: string },
+  box?: SecretBox,
+): void {
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
     if (res.headersSent) return res; // answered by the deadline already (api/deadline.ts)
     const status = res.statusCode;
-    const text = JSON.stringify(body);
+    const json = JSON.stringify(body);
+    const text = box ? SEALED + box.seal(json) : json;
     // API.md: a 5xx is never stored, nor a 429 (the lockout ends; the same retry must then be checked).
     const store =
       status >= 500 || status === 429

@@ -5,10 +5,11 @@
  * exit 0.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadApiConfig } from '../config';
+import { loadApiConfig, webhookSecretKey } from '../config';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/client';
+import { createSecretBox } from '../outbound/webhooks/secret-box';
 import { purgeExpiredIdempotencyKeys } from '../db/idempotency';
 import { purgeVerificationFailures } from '../db/verification-failures';
 import { createApp } from './app';
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
     instrumentation: metrics.instrumentation,
     events: metrics.events,
     requestDeadlineMs: config.REQUEST_DEADLINE_MS,
+    webhooks: {
+      secretBox: createSecretBox(webhookSecretKey(config)),
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === 'true',
+    },
   });
   const { server, stop } = createApiServer(app);
 

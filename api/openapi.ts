@@ -132,6 +132,10 @@ function operation(route: AnyRoute): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const contentType = spec.contentType ?? 'application/json';
+    if (status === '204') {
+      responses[status] = { description: spec.description };
+      continue;
+    }
     responses[status] = {
       description: spec.description,
       content: { [contentType]: { schema: spec.schema ? ref(spec.schema, responseSchemas) : { type: 'string' } } },

@@ -34,7 +34,7 @@ export interface HandlerContext<P, Q, B> {
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express syntax (`/v1/subscriptions/:id`); OpenAPI gets `{id}`. */
   path: string;
   operationId: string;
@@ -45,6 +45,11 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The answer holds a secret (a webhook signing secret): its stored copy for Idempotency-Key replay is sealed
+   * like the secrets themselves (WEBHOOK_SECRET_KEY), never kept in clear.
+   */
+  secretResponse?: boolean;
   /** Successful answers by status. */
   responses: Record<number, ResponseSpec>;
   /** Error statuses this route can answer besides 401/403/404/500, which are added from `who`. */
@@ -105,7 +110,10 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
     });
     if (route.who !== 'anyone') chain.push(allow(route.who));
     // API.md: Idempotency-Key on every POST.
-    if (route.method === 'post') chain.push(idempotency(options.db, options.clock));
+    if (route.method === 'post')
+      chain.push(
+        idempotency(options.db, options.clock, route.secretResponse ? options.services.webhooks.secretBox : undefined),
+      );
     chain.push(async (req, res) => {
       const input = res.locals.input as ParsedInput;
       const result = await route.handler({
@@ -135,6 +143,10 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
         return;
       }
       if (options.validateResponses) checkResponse(route, result.status, result.body);
+      if (result.status === 204) {
+        res.status(204).end();
+        return;
+      }
       res.status(result.status).json(result.body);
     });
     app[route.method](route.path, ...chain);

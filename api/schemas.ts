@@ -19,11 +19,11 @@ export interface SchemaMeta {
 export const requestSchemas = z.registry<SchemaMeta>();
 export const responseSchemas = z.registry<SchemaMeta>();
 
-function request<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+export function request<T extends z.ZodType>(id: string, schema: T, description?: string): T {
   requestSchemas.add(schema, { id, description });
   return schema;
 }
-function response<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+export function response<T extends z.ZodType>(id: string, schema: T, description?: string): T {
   responseSchemas.add(schema, { id, description });
   return schema;
 }
@@ -32,7 +32,7 @@ function response<T extends z.ZodType>(id: string, schema: T, description?: stri
 
 /** API.md: a malformed id is a 400 (this pattern), a well-formed unknown one a 404. */
 export const ObjectId = z.string().regex(ID_PATTERN, ID_PATTERN_MESSAGE);
-const timestamp = z.iso.datetime({ offset: false });
+export const timestamp = z.iso.datetime({ offset: false });
 const cents = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/);
 
@@ -52,7 +52,7 @@ const VISIBLE = new RegExp(`^[^${CONTROL}]*[^${CONTROL}${SPACE}][^${CONTROL}]*$`
  * Schema does). With `visible`, at least one character that is not a space, so a value of spaces
  * is refused and the document's `pattern` says so.
  */
-function text(maxLength: number, options: { minLength?: number; visible?: boolean } = {}) {
+export function text(maxLength: number, options: { minLength?: number; visible?: boolean } = {}) {
   const string = options.minLength ? z.string().min(options.minLength) : z.string();
   return string
     .max(maxLength)
@@ -274,6 +274,12 @@ export const Notification = response(
     ]),
     recipient: z.string(),
     payload: z.record(z.string(), z.unknown()),
+    /** API.md v1.2: the e-mail's language and delivery. */
+    locale: z.enum(['en', 'fr']),
+    status: z.enum(['pending', 'sent', 'failed']).describe('`pending` until the mail is sent (or fails for good).'),
+    attempts: z.number().int().min(0),
+    sentAt: timestamp.nullable(),
+    lastError: z.string().nullable(),
     createdAt: timestamp,
   }),
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDatabaseUrl } from '../db/url';
+import { DEVELOPMENT_SECRET_KEY, parseSecretKey } from '../outbound/webhooks/secret-box';
 
 /**
  * The only module that reads process.env. Each process parses its own slice once at start-up and
@@ -42,16 +43,51 @@ const commonShape = {
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: logLevel.default('info'),
   ...temporalShape,
+  NODE_ENV: optionalString,
 };
 
-const apiSchema = z.object({
-  ...commonShape,
-  PORT: port.default(3000),
-  /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
-  CORS_ORIGINS: optionalString,
-  /** API.md: every request answers within this many milliseconds, with a 503 past it. */
-  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-});
+/**
+ * Webhooks (API.md v1.2), for the API (creating and rotating endpoints) and the worker (signing deliveries).
+ * WEBHOOK_SECRET_KEY seals the signing secrets at rest (32 bytes, hex or base64); unset, a development key
+ * is used, which NODE_ENV=production refuses. WEBHOOK_ALLOW_PRIVATE=true allows http:// and private,
+ * loopback and link-local addresses (`npm start` and the tests set it; never in production).
+ */
+const webhookShape = {
+  WEBHOOK_SECRET_KEY: optionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parseSecretKey(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+};
+
+type WebhookEnv = { NODE_ENV?: string; WEBHOOK_SECRET_KEY?: string };
+const productionKeyIsSet = (c: WebhookEnv) =>
+  c.NODE_ENV !== 'production' ||
+  (c.WEBHOOK_SECRET_KEY !== undefined && c.WEBHOOK_SECRET_KEY !== DEVELOPMENT_SECRET_KEY);
+const productionKeyRule = {
+  message: 'WEBHOOK_SECRET_KEY must be set to a key of your own when NODE_ENV=production',
+  path: ['WEBHOOK_SECRET_KEY'],
+};
+
+/** The key that seals webhook secrets: WEBHOOK_SECRET_KEY, or the development default outside production. */
+export const webhookSecretKey = (c: WebhookEnv): Buffer =>
+  parseSecretKey(c.WEBHOOK_SECRET_KEY ?? DEVELOPMENT_SECRET_KEY);
+
+const apiSchema = z
+  .object({
+    ...commonShape,
+    ...webhookShape,
+    PORT: port.default(3000),
+    /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
+    CORS_ORIGINS: optionalString,
+    /** API.md: every request answers within this many milliseconds, with a 503 past it. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  })
+  .refine(productionKeyIsSet, productionKeyRule);
 
 /**
  * The Temporal runtime's own Prometheus exporter binds 127.0.0.1:<port>; the worker's /metrics reads it
@@ -81,8 +117,16 @@ const workerSchema = z
      * long before returning, so a test can kill the worker inside that window. Refused with NODE_ENV=production.
      */
     FAULT_PAUSE_AFTER_DECISION_MS: z.coerce.number().int().min(0).max(600_000).optional(),
-    NODE_ENV: optionalString,
+    ...webhookShape,
+    /**
+     * Where e-mails go: an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`). Unset, e-mails are not sent and
+     * notifications stay `pending` (`npm start` sets it to its local sink).
+     */
+    SMTP_URL: optionalString,
+    /** The sender of the e-mails; its domain also names their Message-IDs. */
+    MAIL_FROM: z.string().min(3).default('Subscription cancellations <no-reply@cancellations.localhost>'),
   })
+  .refine(productionKeyIsSet, productionKeyRule)
   .refine((c) => !(c.NODE_ENV === 'production' && c.FAULT_PAUSE_AFTER_DECISION_MS), {
     message: 'fault injection (FAULT_PAUSE_AFTER_DECISION_MS) is refused when NODE_ENV=production',
     path: ['FAULT_PAUSE_AFTER_DECISION_MS'],

@@ -22,6 +22,7 @@ export async function accountBalanceCents(db: Db, accountId: string): Promise<nu
 export interface AccountUser {
   id: string;
   email: string;
+  locale: string | null;
   roles: Role[];
 }
 
@@ -38,13 +39,21 @@ export async function findAccountVerificationData(db: Db, accountId: string): Pr
     select: {
       id: true,
       paymentMethod: { select: { last4: true, line1: true, city: true, postalCode: true, country: true } },
-      users: { select: { id: true, email: true, roles: { select: { role: true } } }, orderBy: { id: 'asc' } },
+      users: {
+        select: { id: true, email: true, locale: true, roles: { select: { role: true } } },
+        orderBy: { id: 'asc' },
+      },
     },
   });
   if (!account) return null;
   return {
     accountId: account.id,
     paymentMethod: account.paymentMethod,
-    users: account.users.map((u) => ({ id: u.id, email: u.email, roles: u.roles.map((r) => r.role).filter(isRole) })),
+    users: account.users.map((u) => ({
+      id: u.id,
+      email: u.email,
+      locale: u.locale,
+      roles: u.roles.map((r) => r.role).filter(isRole),
+    })),
   };
 }

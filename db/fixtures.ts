@@ -68,6 +68,8 @@ const account = z.strictObject({
       email: z.email(),
       roles: z.array(oneOf(Roles)),
       token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+      /** API.md v1.2: the language of the user's e-mails; without it, English. */
+      locale: oneOf(['en', 'fr'] as const).optional(),
     }),
   ),
   subscriptions: z.array(subscription).default([]),
@@ -174,7 +176,9 @@ export async function loadFixture(db: Db, fixture: Fixture): Promise<{ accounts:
         if (a.invoices.length)
           await tx.invoice.createMany({ data: a.invoices.map((inv) => ({ ...inv, accountId: a.id })) });
         for (const u of a.users) {
-          await tx.user.create({ data: { id: u.id, accountId: a.id, email: u.email.toLowerCase() } });
+          await tx.user.create({
+            data: { id: u.id, accountId: a.id, email: u.email.toLowerCase(), locale: u.locale ?? null },
+          });
           if (u.roles.length)
             await tx.userRole.createMany({ data: [...new Set(u.roles)].map((role) => ({ userId: u.id, role })) });
           if (u.token)

@@ -4,7 +4,7 @@ import { digestsEqual, hashToken } from './tokens';
 
 /** Who a bearer token speaks for: one customer user (of one account) or one support agent. */
 export type PrincipalRecord =
-  | { kind: 'user'; userId: string; accountId: string; email: string; roles: Role[] }
+  | { kind: 'user'; userId: string; accountId: string; email: string; locale: string | null; roles: Role[] }
   | { kind: 'support'; supportAgentId: string; email: string };
 
 const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
@@ -25,7 +25,7 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
   if (row.userId) {
     const user = await db.user.findUnique({
       where: { id: row.userId },
-      select: { id: true, accountId: true, email: true, roles: { select: { role: true } } },
+      select: { id: true, accountId: true, email: true, locale: true, roles: { select: { role: true } } },
     });
     if (!user) return null;
     return {
@@ -33,6 +33,7 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
       userId: user.id,
       accountId: user.accountId,
       email: user.email,
+      locale: user.locale,
       roles: user.roles.map((r) => r.role).filter(isRole),
     };
   }

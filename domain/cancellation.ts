@@ -32,7 +32,8 @@ export interface CancellationRequest {
   subscriptionId: string;
   accountId: string;
   channel: CancellationChannel;
-  requester: { userId: string; email: string };
+  /** `locale`: the requester's (en | fr), for the e-mails; absent in requests recorded before it existed. */
+  requester: { userId: string; email: string; locale?: string | null };
   /** Set when support submits on the customer's behalf (P12). */
   supportAgentId: string | null;
   reason: { code: ReasonCode; comment?: string } | null;

@@ -91,3 +91,8 @@ export function followUpRefusalMessage(
   const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}` : who[0];
   return `Only ${list} may ${followUpVerbs[action]} (rule ${rule.rule}).`;
 }
+
+/** API.md v1.2: webhook endpoints are managed by a super or billing admin of the account. */
+export const WebhookManagerRoles: readonly Role[] = Object.freeze(['super_admin', 'billing_admin'] as const);
+export const mayManageWebhooks = (roles: readonly Role[]): boolean =>
+  roles.some((role) => WebhookManagerRoles.includes(role));

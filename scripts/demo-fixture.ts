@@ -79,8 +79,19 @@ export function buildDemoFixture(now: Date = new Date()): FixtureInput {
         name: 'Voxa (Connect plan, P8)',
         paymentMethod: { last4: '1111', billingAddress: address('Lyon', '69001') },
         users: [
-          { id: 'usr_vera', email: 'vera@voxa.test', roles: ['super_admin'], token: DEMO_TOKENS.connectSuperAdmin },
-          { id: 'usr_bill', email: 'bill@voxa.test', roles: ['billing_admin'], token: DEMO_TOKENS.connectBillingAdmin },
+          {
+            id: 'usr_vera',
+            email: 'vera@voxa.test',
+            roles: ['super_admin'],
+            token: DEMO_TOKENS.connectSuperAdmin,
+            locale: 'fr',
+          },
+          {
+            id: 'usr_bill',
+            email: 'bill@voxa.test',
+            roles: ['billing_admin'],
+            token: DEMO_TOKENS.connectBillingAdmin,
+          },
         ],
         subscriptions: [
           {

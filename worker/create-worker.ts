@@ -6,7 +6,7 @@ import {
   type ActivityInterceptorsFactory,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type OutboundDeps } from '../activities';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { temporalLoggerFor } from './sdk-logger';
@@ -22,6 +22,14 @@ export interface CreateWorkerOptions {
    * workflows/ with webpack at start-up, which is what development and the tests want.
    */
   workflowBundlePath?: string;
+  /** A bundle already built in this process (the outbound worker shares the cancellation worker's). */
+  workflowBundle?: WorkflowBundleOption;
+  /** Starts the delivery workflows of the outbox events each committed step wrote (worker/outbound.ts). */
+  dispatchEvents?: (eventIds: string[]) => void;
+  /** The outbound channels, for the worker of the outbound task queue. */
+  outbound?: OutboundDeps;
+  /** Activities run at once (the SDK's default, 100, when omitted). */
+  maxConcurrentActivityTaskExecutions?: number;
   /**
    * How long in-flight activities may run on after shutdown was requested before they are
    * cancelled (and retried elsewhere by their retry policy).
@@ -42,7 +50,7 @@ const DEFAULT_SHUTDOWN_GRACE_TIME: Duration = '30s';
  * Bundles workflows/ now. Webpack's statistics go to the debug level: in development one line
  * saying the bundle was built is enough.
  */
-async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOption> {
+export async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOption> {
   const started = Date.now();
   const sdkLogger = temporalLoggerFor(logger);
   const bundle = await bundleWorkflowCode({
@@ -65,9 +73,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace,
     taskQueue,
-    workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger),
+    workflowBundle:
+      options.workflowBundle ?? (workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger)),
     activities: createActivities({
       db,
+      dispatchEvents: options.dispatchEvents,
+      outbound: options.outbound,
       ...(options.faultPauseAfterDecisionMs
         ? {
             faults: {
@@ -80,5 +91,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     interceptors: { activity: options.activityInterceptors ?? [] },
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE_TIME,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+    ...(options.maxConcurrentActivityTaskExecutions === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
   });
 }

@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config';
+import { ConfigError, loadWorkerConfig, webhookSecretKey, type WorkerConfig } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createDb } from '../db/client';
 import { pingDatabase } from '../db/health';
-import { createWorker } from './create-worker';
+import { bundleWorkflows, createWorker } from './create-worker';
 import { NotReadyYet, startWorkerHttpServer } from './http';
 import { createWorkerMetrics } from './metrics';
+import { createEventDispatcher, outboundDeps, outboundTaskQueue, startOutboxSweep } from './outbound';
 import { temporalLoggerFor } from './sdk-logger';
 
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
@@ -62,7 +63,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
 
   const { db, kind } = createDb(config.DATABASE_URL);
   // Filled in as start-up proceeds; the readiness checks and the signal handler see what exists so far.
-  const started: { connection?: NativeConnection; worker?: Worker; running?: Promise<void> } = {};
+  const started: { connection?: NativeConnection; workers?: Worker[]; running?: Promise<unknown> } = {};
   let stopping = false;
 
   const http = await startWorkerHttpServer({
@@ -76,8 +77,9 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
         await started.connection.workflowService.getSystemInfo({});
       },
       worker: async () => {
-        const state = started.worker?.getState() ?? 'STARTING';
-        if (stopping || state !== 'RUNNING') throw new NotReadyYet(stopping ? 'shutting down' : state);
+        const state = started.workers?.find((w) => w.getState() !== 'RUNNING')?.getState() ?? 'RUNNING';
+        if (stopping || !started.workers || state !== 'RUNNING')
+          throw new NotReadyYet(stopping ? 'shutting down' : started.workers ? state : 'STARTING');
       },
     },
   });
@@ -97,8 +99,8 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
       logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'graceful shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    const { worker } = started;
-    if (worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED') worker.shutdown();
+    for (const worker of started.workers ?? [])
+      if (worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED') worker.shutdown();
     // Before the worker existed there is nothing to drain: close what is open and leave.
     if (!started.running) void cleanUp().then(() => process.exit(0));
   };
@@ -111,34 +113,67 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     apiKey: config.TEMPORAL_API_KEY,
   });
   started.connection = connection;
-  const worker = await createWorker({
+  const bundlePath = workflowBundlePath(config);
+  const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows(logger);
+  // Each committed step's outbox events start their delivery workflows (worker/outbound.ts).
+  const dispatcher = createEventDispatcher({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+  });
+  const common = {
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
     db,
     logger,
-    workflowBundlePath: workflowBundlePath(config),
+    workflowBundle,
     activityInterceptors: [metrics.activityInterceptor],
-    faultPauseAfterDecisionMs: config.FAULT_PAUSE_AFTER_DECISION_MS,
+    dispatchEvents: dispatcher.dispatchEvents,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  };
+  const worker = await createWorker({
+    ...common,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    faultPauseAfterDecisionMs: config.FAULT_PAUSE_AFTER_DECISION_MS,
   });
-  started.worker = worker;
+  // The outbound channels on their own task queue: e-mails and webhooks (API.md v1.2).
+  const outbound = await createWorker({
+    ...common,
+    taskQueue: outboundTaskQueue(config.TEMPORAL_TASK_QUEUE),
+    outbound: outboundDeps({
+      smtpUrl: config.SMTP_URL,
+      mailFrom: config.MAIL_FROM,
+      secretKey: webhookSecretKey(config),
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === 'true',
+    }),
+    maxConcurrentActivityTaskExecutions: 50,
+  });
+  if (!config.SMTP_URL) logger.warn('SMTP_URL is not set: e-mails are not sent (notifications stay pending)');
+  started.workers = [worker, outbound];
+  const sweep = startOutboxSweep({ db, dispatch: dispatcher.dispatch, logger });
 
   logger.info(
     {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      outboundTaskQueue: outboundTaskQueue(config.TEMPORAL_TASK_QUEUE),
       database: kind,
       httpPort: http.port,
       sdkMetrics: sdkMetricsAddress ?? 'off',
     },
     'worker running',
   );
-  started.running = worker.run();
+  // Either worker stopping stops the other: the process serves both queues or neither.
+  const stopOthers = () => {
+    for (const w of [worker, outbound]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  started.running = Promise.all([worker.run().finally(stopOthers), outbound.run().finally(stopOthers)]);
   try {
     await started.running;
     logger.info('worker stopped');
   } finally {
+    sweep.stop();
     await cleanUp();
   }
   if (!stopping) throw new Error('the worker stopped without being asked to');

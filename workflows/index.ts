@@ -1,1 +1,2 @@
 export { cancellationWorkflow } from './cancellation';
+export { outboxEventWorkflow, webhookRedeliveryWorkflow } from './outbox';

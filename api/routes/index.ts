@@ -5,6 +5,7 @@ import { cancellationRoutes } from './cancellations';
 import { operationRoutes } from './operations';
 import { subscriptionRoutes } from './subscriptions';
 import { supportRoutes } from './support';
+import { webhookRoutes } from './webhooks';
 
 let document: Record<string, unknown> | undefined;
 
@@ -15,4 +16,5 @@ export const routes: readonly AnyRoute[] = [
   ...cancellationRoutes,
   ...accountRoutes,
   ...supportRoutes,
+  ...webhookRoutes,
 ];

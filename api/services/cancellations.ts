@@ -9,6 +9,7 @@ import {
   type CancellationView,
   type Refusal,
 } from '../../domain';
+import type { CancellationRequest } from '../../domain/cancellation';
 import type { CancellationChannel, CancellationStage, ReasonCode } from '../../domain/types';
 import { cancellationViewFromRow, nextGeneration } from '../../db/cancellations';
 import {
@@ -36,7 +37,7 @@ export type Decision =
 
 export interface Submission {
   channel: CancellationChannel;
-  requester: { userId: string; email: string };
+  requester: CancellationRequest['requester'];
   supportAgentId: string | null;
   reason: { code: ReasonCode; comment?: string } | null;
 }
@@ -133,7 +134,7 @@ export async function createCancellation(
   const sub = await subscriptionFor(services, principal, body.subscriptionId, 'subscriptionId');
   const decision = await submitFor(services, sub, {
     channel: 'online', // P11
-    requester: { userId: principal.userId, email: principal.email },
+    requester: { userId: principal.userId, email: principal.email, locale: principal.locale },
     supportAgentId: null,
     reason: body.reason ?? null,
   });

@@ -1,6 +1,14 @@
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
+import type { SecretBox } from '../../outbound/webhooks/secret-box';
 import type { WorkflowGateway } from '../workflow-client';
+
+/** Webhook endpoints (API.md v1.2): how secrets are sealed, and whether private addresses are allowed. */
+export interface WebhookSettings {
+  secretBox: SecretBox;
+  /** WEBHOOK_ALLOW_PRIVATE: http:// and private, loopback and link-local addresses (development and tests). */
+  allowPrivate: boolean;
+}
 
 /** Events the services report for operators (Prometheus counters in the API process). */
 export interface ServiceEvents {
@@ -17,6 +25,7 @@ export interface Services {
   clock: () => Date;
   logger: Logger;
   events: ServiceEvents;
+  webhooks: WebhookSettings;
   /**
    * The request's Idempotency-Key digest, scoped to caller, method and path (api/idempotency.ts): what
    * the ids a request creates are derived from, so that its retry converges (API.md). Absent without a key.

@@ -14,6 +14,11 @@ export function cancellationIdFor(requestKey: string | undefined, subscriptionId
   return `can_${requestKey ? digest(requestKey, `cancellation:${subscriptionId}`).slice(0, 24) : randomBytes(12).toString('hex')}`;
 }
 
+/** `<prefix>_` and 24 hex digits: random, or derived from the request key (e.g. a webhook endpoint's `we_`). */
+export function objectIdFor(prefix: string, requestKey: string | undefined): string {
+  return `${prefix}_${requestKey ? digest(requestKey, prefix).slice(0, 24) : randomBytes(12).toString('hex')}`;
+}
+
 /** A Temporal update id for one step of one request (`submit:sub_1`, `withdraw`, …); undefined without a key. */
 export function updateIdFor(requestKey: string | undefined, step: string): string | undefined {
   return requestKey ? `${step.split(':')[0]}-${digest(requestKey, step).slice(0, 32)}` : undefined;

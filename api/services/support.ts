@@ -91,7 +91,7 @@ export async function supportCancel(services: Services, agent: SupportPrincipal,
     if (!sub) continue;
     const decision = await submitFor(services, sub, {
       channel: 'support',
-      requester: { userId: requester.id, email: requester.email },
+      requester: { userId: requester.id, email: requester.email, locale: requester.locale },
       supportAgentId: agent.supportAgentId,
       reason: body.reason ?? null,
     });

@@ -699,7 +699,7 @@ describe('GET /v1/accounts/{id}/notifications', () => {
     }
   });
 
-  it('lists the outbox newest first as { id, template, recipient, payload, createdAt }, paginated', async () => {
+  it("lists the outbox newest first with each e-mail's locale and delivery status (v1.2), paginated", async () => {
     const first = await http().get('/v1/accounts/acc_acme/notifications?limit=2').set(bearer(T.acmeBillingAdmin));
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
@@ -709,6 +709,11 @@ describe('GET /v1/accounts/{id}/notifications', () => {
           template: 'cancellation_completed',
           recipient: 'ada@acme.test',
           payload: { subscriptionId: 'sub_acme_webinar' },
+          locale: 'en',
+          status: 'pending',
+          attempts: 0,
+          sentAt: null,
+          lastError: null,
           createdAt: new Date(NOW.getTime() - DAY).toISOString(),
         },
         expect.objectContaining({ id: 'ntf_2', template: 'cancellation_reminder' }),

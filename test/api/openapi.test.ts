@@ -110,6 +110,13 @@ describe('GET /openapi.json', () => {
         'GET /readyz',
         'GET /openapi.json',
         'GET /docs',
+        // v1.2: webhook endpoints and deliveries
+        'POST /v1/webhook-endpoints',
+        'GET /v1/webhook-endpoints',
+        'DELETE /v1/webhook-endpoints/{id}',
+        'POST /v1/webhook-endpoints/{id}/rotate-secret',
+        'GET /v1/webhook-endpoints/{id}/deliveries',
+        'POST /v1/webhook-deliveries/{id}/retry',
       ].sort(),
     );
   });

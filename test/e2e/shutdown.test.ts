@@ -12,6 +12,7 @@ import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { waitUntil } from '../../scripts/lib/processes';
 import type { TestDatabase } from '../helpers/db';
+import { eventually } from '../helpers/eventually';
 import { seedAccount } from '../helpers/fixtures';
 import {
   requestCancellation,
@@ -76,6 +77,11 @@ it('withdraws exactly once when the worker is stopped during the withdraw activi
   const withdrawnEvents = () =>
     db.cancellationEvent.count({ where: { cancellationId: id, type: 'cancellation_withdrawn' } });
 
+  // The acceptance's outbox event (issue 14) is taken up first, so the lock holds up the withdraw alone.
+  await eventually(
+    () => db.outboxEvent.count({ where: { accountId: seeded.accountId, dispatchedAt: null } }),
+    (n) => n === 0,
+  );
   const lock = await holdWriteLock(stack.testDb);
   let released = false;
   try {

@@ -14,6 +14,7 @@ export interface AccountSpec {
   /** Licences assigned to the account's user (the rest are unassigned). */
   assignedLicenses?: number;
   token?: string;
+  locale?: 'en' | 'fr';
 }
 
 /**
@@ -60,7 +61,13 @@ export async function seedAccount(db: Db, spec: AccountSpec = {}, now = new Date
           ? [{ id: `inv_${suffix}`, amountDueCents: spec.openInvoiceCents, status: 'open' }]
           : [],
         users: [
-          { id: userId, email, roles: spec.roles ?? ['billing_admin'], ...(spec.token ? { token: spec.token } : {}) },
+          {
+            id: userId,
+            email,
+            roles: spec.roles ?? ['billing_admin'],
+            ...(spec.token ? { token: spec.token } : {}),
+            ...(spec.locale ? { locale: spec.locale } : {}),
+          },
         ],
         subscriptions: [subscription],
       },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities, type Activities } from '../../activities';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { submitCancellation, type SubmitOutcome, type WorkflowGateway } from '../../api/workflow-client';
 import { nextGeneration } from '../../db/cancellations';
 import type { CancellationRequest, CancellationView } from '../../domain/cancellation';
@@ -27,12 +27,16 @@ export class WorkflowHarness {
   private running?: Promise<void>;
   readonly taskQueue = `wf-${randomUUID().slice(0, 8)}`;
 
-  async setUp(label: string): Promise<void> {
+  /** More for every worker's activities (the outbound tests' event dispatch), given the test server. */
+  private extraDeps: Partial<ActivityDeps> = {};
+
+  async setUp(label: string, extraDeps?: (env: TestWorkflowEnvironment) => Partial<ActivityDeps>): Promise<void> {
     [this.env, this.bundle, this.tdb] = await Promise.all([
       createTimeSkippingEnv(),
       bundleWorkflows(),
       createTestDatabase(label),
     ]);
+    this.extraDeps = extraDeps?.(this.env) ?? {};
     this.worker = await this.createWorker(this.taskQueue);
     this.running = this.worker.run();
   }
@@ -57,7 +61,7 @@ export class WorkflowHarness {
       connection: this.env.nativeConnection,
       taskQueue,
       workflowBundle: this.bundle,
-      activities: { ...createActivities({ db: this.db }), ...override },
+      activities: { ...createActivities({ ...this.extraDeps, db: this.db }), ...override },
     });
   }
 

@@ -1,0 +1,99 @@
+/**
+ * Webhook endpoints and their deliveries (API.md v1.2). Secrets arrive sealed (outbound/webhooks/secret-box.ts):
+ * this module never sees one in clear.
+ */
+import type { Db } from './client';
+import type { WebhookDelivery, WebhookEndpoint } from './generated/sqlite/client';
+import { afterCursor, CursorNotFoundError, newestFirst, toPage, type Page, type PageRequest } from './pagination';
+
+export type { WebhookDelivery, WebhookEndpoint };
+
+export function createWebhookEndpoint(
+  db: Db,
+  data: {
+    id: string;
+    accountId: string;
+    url: string;
+    events: string[];
+    description: string | null;
+    secretSealed: string;
+    createdByUserId: string;
+    createdAt: Date;
+  },
+): Promise<WebhookEndpoint> {
+  return db.webhookEndpoint.create({ data: { ...data, events: JSON.stringify(data.events) } });
+}
+
+/** The endpoint, if it belongs to the account (another account's answers like a missing one). */
+export function findWebhookEndpoint(db: Db, accountId: string, id: string): Promise<WebhookEndpoint | null> {
+  return db.webhookEndpoint.findFirst({ where: { id, accountId } });
+}
+
+async function page<T>(
+  rows: (cursorWhere: object, take: number) => Promise<T[]>,
+  cursor: (id: string) => Promise<{ id: string; createdAt: Date } | null>,
+  request: PageRequest,
+): Promise<Page<T>> {
+  let cursorWhere = {};
+  if (request.startingAfter) {
+    const found = await cursor(request.startingAfter);
+    if (!found) throw new CursorNotFoundError(request.startingAfter);
+    cursorWhere = afterCursor(found);
+  }
+  return toPage(await rows(cursorWhere, request.limit + 1), request.limit);
+}
+
+export function listWebhookEndpoints(db: Db, accountId: string, request: PageRequest): Promise<Page<WebhookEndpoint>> {
+  return page(
+    (cursorWhere, take) =>
+      db.webhookEndpoint.findMany({ where: { AND: [{ accountId }, cursorWhere] }, orderBy: newestFirst, take }),
+    (id) => db.webhookEndpoint.findFirst({ where: { id, accountId }, select: { id: true, createdAt: true } }),
+    request,
+  );
+}
+
+/** Deletes the endpoint and its deliveries; false when the account has no such endpoint. */
+export async function deleteWebhookEndpoint(db: Db, accountId: string, id: string): Promise<boolean> {
+  const { count } = await db.webhookEndpoint.deleteMany({ where: { id, accountId } });
+  return count === 1;
+}
+
+/** A new secret; the current one keeps signing until `previousExpiresAt`. */
+export function rotateWebhookSecret(
+  db: Db,
+  endpoint: WebhookEndpoint,
+  secretSealed: string,
+  previousExpiresAt: Date,
+): Promise<WebhookEndpoint> {
+  return db.webhookEndpoint.update({
+    where: { id: endpoint.id },
+    data: {
+      secretSealed,
+      previousSecretSealed: endpoint.secretSealed,
+      previousSecretExpiresAt: previousExpiresAt,
+    },
+  });
+}
+
+export function listWebhookDeliveries(
+  db: Db,
+  endpointId: string,
+  request: PageRequest,
+): Promise<Page<WebhookDelivery>> {
+  return page(
+    (cursorWhere, take) =>
+      db.webhookDelivery.findMany({ where: { AND: [{ endpointId }, cursorWhere] }, orderBy: newestFirst, take }),
+    (id) => db.webhookDelivery.findFirst({ where: { id, endpointId }, select: { id: true, createdAt: true } }),
+    request,
+  );
+}
+
+/** The delivery, if its endpoint belongs to the account. */
+export function findWebhookDelivery(db: Db, accountId: string, id: string): Promise<WebhookDelivery | null> {
+  return db.webhookDelivery.findFirst({ where: { id, endpoint: { accountId } } });
+}
+
+/** `POST …/retry`: pending again, its next attempt now. */
+export function requeueWebhookDelivery(db: Db, id: string, at: Date): Promise<WebhookDelivery> {
+  return db.webhookDelivery.update({ where: { id }, data: { status: 'pending', nextAttemptAt: at } });
+}

@@ -1,0 +1,410 @@
+/**
+ * Issue 14, API.md v1.2: the outbox delivers. Real parts throughout: the time-skipping test server runs the
+ * cancellation and outbox workflows on real workers, the API answers on a real HTTP port, webhooks go to a
+ * real HTTP receiver (verified with the `standardwebhooks` package, as a receiver would) and e-mails to a
+ * real SMTP server (scripts/lib/mail-sink.ts), parsed with mailparser.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { simpleParser } from 'mailparser';
+import { Webhook } from 'standardwebhooks';
+import { createActivities } from '../../activities';
+import { webhookSecretKey } from '../../config';
+import { createLogger } from '../../config/logger';
+import { outboundTaskQueueOf, outboxWorkflowId, type EventType } from '../../domain/events';
+import { ErrorCode } from '../../domain/errors';
+import { addMonthsUtc } from '../../domain/dates';
+import { createSecretBox } from '../../outbound/webhooks/secret-box';
+import { startMailSink, type MailSink } from '../../scripts/lib/mail-sink';
+import { createWorker } from '../../worker/create-worker';
+import { createEventDispatcher, outboundDeps } from '../../worker/outbound';
+import { changeContractEndUpdate, withdrawUpdate } from '../../workflows/messages';
+import { listen, type RunningApi } from '../api/harness';
+import { DAY, WorkflowHarness } from './harness';
+
+jest.setTimeout(120_000);
+
+const h = new WorkflowHarness();
+const logger = createLogger({ level: 'silent', name: 'test' });
+const secretBox = createSecretBox(webhookSecretKey({}));
+let sink: MailSink;
+let api: RunningApi;
+let outbound: Worker;
+let outboundRun: Promise<void>;
+
+interface Received {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+const received: Received[] = [];
+/** How the receiver answers each path: a list of statuses, the last one repeated. */
+const answers = new Map<string, number[]>();
+let receiver: http.Server;
+let receiverUrl: string;
+
+beforeAll(async () => {
+  await h.setUp('outbound', (env) => ({
+    dispatchEvents: createEventDispatcher({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: h.taskQueue,
+      logger,
+    }).dispatchEvents,
+  }));
+  sink = await startMailSink();
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      received.push({ path, headers: req.headers as Record<string, string>, body });
+      const plan = answers.get(path) ?? [200];
+      res.statusCode = plan.length > 1 ? plan.shift()! : plan[0];
+      res.end('thanks');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  outbound = await createWorker({
+    connection: h.env.nativeConnection,
+    namespace: 'default',
+    taskQueue: outboundTaskQueueOf(h.taskQueue),
+    db: h.db,
+    logger,
+    workflowBundle: h.bundle,
+    outbound: outboundDeps({
+      smtpUrl: sink.url,
+      mailFrom: 'Cancellations <no-reply@cancellations.test>',
+      secretKey: webhookSecretKey({}),
+      allowPrivate: true,
+    }),
+  });
+  outboundRun = outbound.run();
+  api = await listen({
+    db: h.db,
+    workflows: h.gateway(),
+    logger,
+    webhooks: { secretBox, allowPrivate: true },
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+  outbound?.shutdown();
+  await outboundRun;
+  await h.tearDown();
+  await sink?.close();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+const post = async (path: string, token: string, body: unknown = {}) => {
+  const res = await fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const get = async (path: string, token: string) => {
+  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as { data: Record<string, unknown>[] } };
+};
+
+const AllTypes: EventType[] = [
+  'cancellation.scheduled',
+  'cancellation.refused',
+  'cancellation.reminder',
+  'cancellation.withdrawn',
+  'cancellation.rescheduled',
+  'cancellation.completed',
+  'cancellation.failed',
+];
+
+/** An account whose billing admin has created an endpoint (through the API) for its own path on the receiver. */
+async function accountWithEndpoint(spec: Parameters<WorkflowHarness['seed']>[0] = {}) {
+  const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
+  const seed = await h.seed({ ...spec, token });
+  const path = `/hooks/${seed.accountId}`;
+  const created = await post('/v1/webhook-endpoints', token, { url: `${receiverUrl}${path}`, events: AllTypes });
+  expect(created.status).toBe(201);
+  return { seed, token, path, endpointId: created.body.id as string, secret: created.body.secret as string };
+}
+
+/** Waits for the outbox workflow of every event of the account (the test server skips time meanwhile). */
+async function deliveredAll(accountId: string) {
+  const events = await h.db.outboxEvent.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
+  for (const e of events) await h.env.client.workflow.getHandle(outboxWorkflowId(e.id)).result();
+  return events;
+}
+
+const at = (path: string) => received.filter((r) => r.path === path);
+const typeOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
+
+describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
+  it('delivers each of the seven event types once, each signed so that standardwebhooks verifies it', async () => {
+    // scheduled, then withdrawn
+    const a = await accountWithEndpoint();
+    const view = await h.accept(h.request(a.seed));
+    await h.handle(view).executeUpdate(withdrawUpdate, { args: [{ actor: `user:${a.seed.userId}` }] });
+    // refused (P4: an open invoice)
+    const b = await accountWithEndpoint({ openInvoiceCents: 1200 });
+    expect((await h.submit(h.request(b.seed))).accepted).toBe(false);
+    // reminder (1 day before, P6/P7 checklist open), then completed at the effective date (P2)
+    const now = await h.now();
+    const c = await accountWithEndpoint({
+      subscription: {
+        currentPeriodStart: new Date(now.getTime() - 27 * DAY).toISOString(),
+        currentPeriodEnd: new Date(now.getTime() + 3 * DAY).toISOString(),
+      },
+    });
+    const due = await h.accept(h.request(c.seed));
+    await h.handle(due).result();
+    // rescheduled (P14: support moves the contract's end)
+    const start = addMonthsUtc(now, -3);
+    const d = await accountWithEndpoint({
+      subscription: {
+        billing: 'fixed_term',
+        contractStart: start.toISOString(),
+        contractEnd: addMonthsUtc(start, 12).toISOString(),
+        currentPeriodStart: addMonthsUtc(start, 3).toISOString(),
+        currentPeriodEnd: addMonthsUtc(start, 4).toISOString(),
+      },
+    });
+    const contract = await h.accept(h.request(d.seed));
+    await h.handle(contract).executeUpdate(changeContractEndUpdate, {
+      args: [{ contractEnd: addMonthsUtc(start, 5).toISOString(), actor: 'support:agt_1' }],
+    });
+    // failed (a deactivation that can never succeed)
+    const e = await accountWithEndpoint({
+      subscription: {
+        currentPeriodStart: new Date(now.getTime() - 30 * DAY).toISOString(),
+        currentPeriodEnd: new Date(now.getTime() + 2_000).toISOString(),
+      },
+    });
+    const failing = `${h.taskQueue}-failing`;
+    const worker = await h.createWorker(failing, {
+      deactivate: () => {
+        throw ApplicationFailure.create({ type: ErrorCode.dataError, message: 'a broken row', nonRetryable: true });
+      },
+    });
+    await worker.runUntil(async () => {
+      const doomed = await h.accept(h.request(e.seed), failing);
+      await h.handle(doomed).result();
+    });
+
+    const expected: [typeof a, string[]][] = [
+      [a, ['cancellation.scheduled', 'cancellation.withdrawn']],
+      [b, ['cancellation.refused']],
+      [c, ['cancellation.scheduled', 'cancellation.reminder', 'cancellation.completed']],
+      [d, ['cancellation.scheduled', 'cancellation.rescheduled']],
+      [e, ['cancellation.scheduled', 'cancellation.failed']],
+    ];
+    const seen = new Set<string>();
+    for (const [account, types] of expected) {
+      await deliveredAll(account.seed.accountId);
+      const requests = at(account.path);
+      expect(requests.map(typeOf)).toEqual(types);
+      for (const r of requests) {
+        const body = new Webhook(account.secret).verify(r.body, r.headers) as { id: string; data: { object: object } };
+        expect(body.id).toBe(r.headers['webhook-id']);
+        seen.add(typeOf(r));
+      }
+    }
+    expect([...seen].sort()).toEqual([...AllTypes].sort());
+    // The object is the Cancellation as the change left it; a refusal's is its own shape.
+    const [withdrawn] = at(a.path).filter((r) => typeOf(r) === 'cancellation.withdrawn');
+    expect(JSON.parse(withdrawn.body)).toMatchObject({ data: { object: { id: view.id, stage: 'withdrawn' } } });
+    const [refused] = at(b.path);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      type: 'cancellation.refused',
+      data: {
+        object: {
+          subscriptionId: b.seed.subscriptionId,
+          accountId: b.seed.accountId,
+          channel: 'online',
+          refusals: [{ code: 'outstanding_balance' }],
+        },
+      },
+    });
+    const deliveries = await get(`/v1/webhook-endpoints/${c.endpointId}/deliveries`, c.token);
+    expect(deliveries.body.data).toHaveLength(3);
+    expect(deliveries.body.data.every((x) => x.status === 'succeeded' && x.attempts === 1)).toBe(true);
+  });
+
+  it('retries a receiver that fails twice: three attempts, the same webhook-id each time, then succeeded', async () => {
+    const a = await accountWithEndpoint();
+    answers.set(a.path, [500, 503, 200]);
+    await h.accept(h.request(a.seed));
+    await deliveredAll(a.seed.accountId);
+    const attempts = at(a.path);
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    for (const r of attempts) expect(() => new Webhook(a.secret).verify(r.body, r.headers)).not.toThrow();
+    const [delivery] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastResponseStatus: 200, lastError: null });
+  });
+
+  it('disables an endpoint that answers 410, and sends it nothing more', async () => {
+    const a = await accountWithEndpoint();
+    answers.set(a.path, [410]);
+    const view = await h.accept(h.request(a.seed));
+    await deliveredAll(a.seed.accountId);
+    const list = await get('/v1/webhook-endpoints', a.token);
+    expect(list.body.data[0]).toMatchObject({ id: a.endpointId, status: 'disabled' });
+    const [delivery] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastResponseStatus: 410 });
+    await h.handle(view).executeUpdate(withdrawUpdate, { args: [{ actor: `user:${a.seed.userId}` }] });
+    await deliveredAll(a.seed.accountId);
+    expect(at(a.path)).toHaveLength(1);
+  });
+
+  it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
+    const a = await accountWithEndpoint();
+    const rotated = await post(`/v1/webhook-endpoints/${a.endpointId}/rotate-secret`, a.token);
+    expect(rotated.status).toBe(200);
+    const newSecret = rotated.body.secret as string;
+    expect(newSecret).not.toBe(a.secret);
+    const view = await h.accept(h.request(a.seed));
+    await deliveredAll(a.seed.accountId);
+    const [during] = at(a.path);
+    expect(during.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(() => new Webhook(a.secret).verify(during.body, during.headers)).not.toThrow();
+    expect(() => new Webhook(newSecret).verify(during.body, during.headers)).not.toThrow();
+    // The overlap is over: the old secret no longer signs.
+    await h.db.webhookEndpoint.update({
+      where: { id: a.endpointId },
+      data: { previousSecretExpiresAt: new Date(Date.now() - 1000) },
+    });
+    await h.handle(view).executeUpdate(withdrawUpdate, { args: [{ actor: `user:${a.seed.userId}` }] });
+    await deliveredAll(a.seed.accountId);
+    const after = at(a.path)[1];
+    expect(after.headers['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(() => new Webhook(newSecret).verify(after.body, after.headers)).not.toThrow();
+    expect(() => new Webhook(a.secret).verify(after.body, after.headers)).toThrow();
+  });
+
+  it('redelivers on POST /v1/webhook-deliveries/{id}/retry, with the same webhook-id', async () => {
+    const a = await accountWithEndpoint();
+    await h.accept(h.request(a.seed));
+    await deliveredAll(a.seed.accountId);
+    const [delivery] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
+    const retried = await post(`/v1/webhook-deliveries/${delivery.id as string}/retry`, a.token);
+    expect(retried).toMatchObject({ status: 200, body: { id: delivery.id, status: 'pending' } });
+    await h.env.client.workflow.getHandle(`webhook-redelivery-${delivery.id as string}-1`).result();
+    const attempts = at(a.path);
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1].headers['webhook-id']).toBe(attempts[0].headers['webhook-id']);
+    const [after] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
+    expect(after).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('refuses, at delivery, a name that resolves to a loopback address (DNS rebinding), and sends nothing', async () => {
+    const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
+    const seed = await h.seed({ token });
+    await h.accept(h.request(seed));
+    const [event] = await deliveredAll(seed.accountId);
+    // An endpoint as it might be stored after a DNS change: the check at creation saw a public address.
+    const path = `/hooks/${seed.accountId}`;
+    const endpoint = await h.db.webhookEndpoint.create({
+      data: {
+        id: `we_rebound_${seed.accountId}`,
+        accountId: seed.accountId,
+        url: `https://localhost:${new URL(receiverUrl).port}${path}`,
+        events: JSON.stringify(AllTypes),
+        secretSealed: secretBox.seal('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+        createdByUserId: seed.userId,
+      },
+    });
+    const delivery = await h.db.webhookDelivery.create({
+      data: { id: `whd_rebound_${seed.accountId}`, endpointId: endpoint.id, eventId: event.id, eventType: event.type },
+    });
+    const strict = createActivities({
+      db: h.db,
+      outbound: { ...outboundDeps({ mailFrom: 'x@y.test', secretKey: webhookSecretKey({}), allowPrivate: false }) },
+    });
+    // The first attempt asks Temporal to retry in 5 s (API.md's schedule); the eighth gives up.
+    const first = await new MockActivityEnvironment({ attempt: 1 })
+      .run(strict.deliverWebhook, { deliveryId: delivery.id })
+      .catch((err: unknown) => err);
+    expect(first).toBeInstanceOf(ApplicationFailure);
+    expect((first as ApplicationFailure).nextRetryDelay).toBe(5_000);
+    const last = await new MockActivityEnvironment({ attempt: 8 }).run(strict.deliverWebhook, {
+      deliveryId: delivery.id,
+    });
+    expect(last).toBe('failed');
+    const row = await h.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
+    expect(row).toMatchObject({ status: 'failed', lastResponseStatus: null });
+    expect(row.lastError).toMatch(/not allowed|private|loopback/);
+    expect(at(path)).toHaveLength(0);
+  });
+});
+
+describe('e-mails (API.md v1.2)', () => {
+  it("sends one mail per notification, in the user's language, with a Message-ID from the notification", async () => {
+    const fr = await accountWithEndpoint({ locale: 'fr' });
+    const view = await h.accept(h.request({ ...fr.seed }, {}));
+    await h.handle(view).executeUpdate(withdrawUpdate, { args: [{ actor: `user:${fr.seed.userId}` }] });
+    const en = await accountWithEndpoint({ openInvoiceCents: 500 });
+    expect((await h.submit(h.request(en.seed))).accepted).toBe(false);
+    await deliveredAll(fr.seed.accountId);
+    await deliveredAll(en.seed.accountId);
+
+    const notifications = await h.db.notification.findMany({
+      where: { accountId: { in: [fr.seed.accountId, en.seed.accountId] } },
+    });
+    expect(notifications.map((n) => n.template).sort()).toEqual([
+      'cancellation_refused',
+      'cancellation_scheduled',
+      'cancellation_withdrawn',
+    ]);
+    for (const n of notifications) {
+      const mails = await Promise.all(
+        sink.mails.filter((m) => m.raw.includes(`<${n.id}@cancellations.test>`)).map((m) => simpleParser(m.raw)),
+      );
+      expect(mails).toHaveLength(1);
+      const [mail] = mails;
+      expect(mail.messageId).toBe(`<${n.id}@cancellations.test>`);
+      expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(n.recipient);
+      expect(n).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+      expect(n.sentAt).not.toBeNull();
+      expect(mail.text).toBeTruthy();
+      expect(mail.html).toBeTruthy();
+      if (n.accountId === fr.seed.accountId) {
+        expect(n.locale).toBe('fr');
+        expect(`${mail.subject} ${mail.text}`).toMatch(/résiliation/i);
+      } else {
+        expect(n.locale).toBe('en');
+        expect(`${mail.subject} ${mail.text}`).toMatch(/cancel/i);
+      }
+    }
+    const scheduled = notifications.find((n) => n.template === 'cancellation_scheduled')!;
+    const page = await get(`/v1/accounts/${fr.seed.accountId}/notifications`, fr.token);
+    expect(page.body.data.find((n) => n.id === scheduled.id)).toMatchObject({
+      locale: 'fr',
+      status: 'sent',
+      attempts: 1,
+      lastError: null,
+    });
+  });
+
+  it('never sends a notification twice: a second run of its outbox workflow skips what was sent', async () => {
+    const a = await accountWithEndpoint();
+    await h.accept(h.request(a.seed));
+    const [event] = await deliveredAll(a.seed.accountId);
+    const before = sink.mails.length;
+    const hooks = at(a.path).length;
+    // What the sweep does for an event whose start it believes lost: the workflow again (a new id here).
+    await h.env.client.workflow.execute('outboxEventWorkflow', {
+      workflowId: `${outboxWorkflowId(event.id)}-again`,
+      taskQueue: outboundTaskQueueOf(h.taskQueue),
+      args: [{ eventId: event.id }],
+    });
+    expect(sink.mails.length).toBe(before);
+    expect(at(a.path)).toHaveLength(hooks);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The worker's side of the outbound channels (API.md v1.2): the outbound task queue, the start of each
+ * outbox event's workflow once its transaction has committed, and the sweep that starts the ones whose
+ * start was lost (the worker died between the commit and the start). The sweep never retries a delivery:
+ * retries are Temporal's (workflows/outbox.ts); it only repairs a missing start, deduplicated by workflow id.
+ */
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import type { OutboundDeps } from '../activities';
+import type { Logger } from '../config/logger';
+import type { Db } from '../db/client';
+import { createSecretBox } from '../outbound/webhooks/secret-box';
+import { outboundTaskQueueOf, outboxWorkflowId } from '../domain/events';
+import type { outboxEventWorkflow } from '../workflows/outbox';
+
+export const outboundTaskQueue = outboundTaskQueueOf;
+
+/** An event whose workflow has not run this long after its commit is started again by the sweep. */
+const SWEEP_GRACE_MS = 30_000;
+const SWEEP_INTERVAL_MS = 30_000;
+const SWEEP_BATCH = 500;
+
+export function outboundDeps(config: {
+  smtpUrl?: string;
+  mailFrom: string;
+  secretKey: Buffer;
+  allowPrivate: boolean;
+}): OutboundDeps {
+  return {
+    mailer: config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null,
+    mailFrom: config.mailFrom,
+    secretBox: createSecretBox(config.secretKey),
+    allowPrivate: config.allowPrivate,
+  };
+}
+
+/** Starts outbox workflows; a second start of the same event is refused by its id, and that is success. */
+export function createEventDispatcher(options: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  logger: Logger;
+}): { dispatch: (eventIds: string[]) => Promise<void>; dispatchEvents: (eventIds: string[]) => void } {
+  const client = new Client({ connection: options.connection, namespace: options.namespace });
+  const taskQueue = outboundTaskQueue(options.taskQueue);
+  const start = async (eventId: string) => {
+    try {
+      await client.workflow.start<typeof outboxEventWorkflow>('outboxEventWorkflow', {
+        workflowId: outboxWorkflowId(eventId),
+        taskQueue,
+        args: [{ eventId }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+  const dispatch = async (eventIds: string[]) => {
+    await Promise.all(eventIds.map(start));
+  };
+  return {
+    dispatch,
+    // After a commit: the step does not wait, and a failed start is the sweep's to repair.
+    dispatchEvents: (eventIds) => {
+      dispatch(eventIds).catch((err: unknown) =>
+        options.logger.warn({ err, eventIds }, 'outbox workflow not started; the sweep will start it'),
+      );
+    },
+  };
+}
+
+/** Starts, every 30 s, the workflows of events committed over 30 s ago that no workflow has taken up. */
+export function startOutboxSweep(options: {
+  db: Db;
+  dispatch: (eventIds: string[]) => Promise<void>;
+  logger: Logger;
+  intervalMs?: number;
+  graceMs?: number;
+}): { sweep: () => Promise<number>; stop: () => void } {
+  const { db, dispatch, logger } = options;
+  const sweep = async () => {
+    const due = await db.outboxEvent.findMany({
+      where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - (options.graceMs ?? SWEEP_GRACE_MS)) } },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+      take: SWEEP_BATCH,
+    });
+    if (due.length) {
+      logger.info({ events: due.length }, 'outbox sweep: starting the workflows of undispatched events');
+      await dispatch(due.map((e) => e.id));
+    }
+    return due.length;
+  };
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweep()
+      .catch((err: unknown) => logger.warn({ err }, 'outbox sweep failed; trying again later'))
+      .finally(() => (running = false));
+  }, options.intervalMs ?? SWEEP_INTERVAL_MS);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ConfigError, loadApiConfig, loadWorkerConfig } from '../../config';
+import { ConfigError, loadApiConfig, loadWorkerConfig, webhookSecretKey } from '../../config';
+import { DEVELOPMENT_SECRET_KEY } from '../../outbound/webhooks/secret-box';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -25,6 +26,19 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'info',
     });
     expect(loadWorkerConfig({ WORKER_HTTP_PORT: '4001' })).toMatchObject({ WORKER_HTTP_PORT: 4001 });
+  });
+
+  it('refuses the development webhook key, or none, with NODE_ENV=production, and a key that is not 32 bytes', () => {
+    const key = 'ab'.repeat(32);
+    for (const load of [loadApiConfig, loadWorkerConfig]) {
+      expect(errorOf(() => load({ NODE_ENV: 'production' })).message).toMatch(/^\s*WEBHOOK_SECRET_KEY: .*production/m);
+      expect(
+        errorOf(() => load({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: DEVELOPMENT_SECRET_KEY })).message,
+      ).toMatch(/^\s*WEBHOOK_SECRET_KEY: /m);
+      expect(load({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: key })).toMatchObject({ WEBHOOK_SECRET_KEY: key });
+      expect(errorOf(() => load({ WEBHOOK_SECRET_KEY: 'too-short' })).message).toMatch(/^\s*WEBHOOK_SECRET_KEY: /m);
+    }
+    expect(webhookSecretKey({ WEBHOOK_SECRET_KEY: key })).toEqual(Buffer.from(key, 'hex'));
   });
 
   it('refuses a bad PORT, naming the variable', () => {

@@ -81,7 +81,7 @@ export function createMailActivities({ db }: Store, outbound: OutboundDeps | und
         where: { id: notification.id },
         data: {
           status: 'sent',
-          sentAt: (outbound.now ?? (() => new Date()))(),
+          sentAt: outbound.now(),
           attempts: { increment: 1 },
           lastError: null,
         },

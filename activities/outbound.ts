@@ -4,6 +4,7 @@
  * (activities/webhooks.ts) in parallel, each retried by Temporal on its own schedule. These activities
  * run on the outbound task queue, so slow receivers never take the cancellations' activity slots.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { SecretBox } from '../outbound/webhooks/secret-box';
 import type { Store } from './store';
@@ -18,8 +19,8 @@ export interface OutboundDeps {
   secretBox: SecretBox;
   /** WEBHOOK_ALLOW_PRIVATE: http:// and private addresses allowed (development and tests only). */
   allowPrivate: boolean;
-  /** The wall clock, for the attempt times and the signature's timestamp; tests may pin it. */
-  now?: () => Date;
+  /** The wall clock: attempt and dispatch times, the signature's timestamp. */
+  now: () => Date;
 }
 
 export interface OutboxPlan {
@@ -29,26 +30,29 @@ export interface OutboxPlan {
   deliveryIds: string[];
 }
 
-export function createOutboxActivities({ db }: Store, outbound: OutboundDeps | undefined) {
+/** The outbound activities run on the outbound task queue only, whose worker has the channels configured. */
+export function requireOutbound(deps: OutboundDeps | undefined): OutboundDeps {
+  if (!deps) throw ApplicationFailure.nonRetryable('this worker has no outbound channels configured');
+  return deps;
+}
+
+export function createOutboxActivities({ db }: Store, deps: OutboundDeps | undefined) {
   return {
     /**
      * Creates one delivery per enabled endpoint of the event's account subscribed to its type (once: a retry
      * finds them) and marks the event dispatched, so the worker's sweep leaves it alone.
      */
     async prepareOutboxEvent(input: { eventId: string }): Promise<OutboxPlan> {
+      const outbound = requireOutbound(deps);
       const event = await db.outboxEvent.findUnique({ where: { id: input.eventId } });
       if (!event) return { notificationId: null, deliveryIds: [] };
-      const [endpoints, existing] = await Promise.all([
-        db.webhookEndpoint.findMany({
-          where: { accountId: event.accountId, status: 'enabled' },
-          select: { id: true, events: true },
-        }),
-        db.webhookDelivery.findMany({ where: { eventId: event.id }, select: { endpointId: true } }),
-      ]);
-      const have = new Set(existing.map((d) => d.endpointId));
+      const endpoints = await db.webhookEndpoint.findMany({
+        where: { accountId: event.accountId, status: 'enabled' },
+        select: { id: true, events: true },
+      });
       for (const endpoint of endpoints) {
-        if (have.has(endpoint.id) || !(JSON.parse(endpoint.events) as string[]).includes(event.type)) continue;
-        // A concurrent attempt may have created it meanwhile: the unique (eventId, endpointId) keeps one.
+        if (!(JSON.parse(endpoint.events) as string[]).includes(event.type)) continue;
+        // An earlier attempt of this activity created it already: the unique (eventId, endpointId) keeps one.
         await db.webhookDelivery
           .create({
             data: { id: newId('whd'), endpointId: endpoint.id, eventId: event.id, eventType: event.type },
@@ -57,6 +61,8 @@ export function createOutboxActivities({ db }: Store, outbound: OutboundDeps | u
             if (err.code !== 'P2002') throw err;
           });
       }
+      if (!event.dispatchedAt)
+        await db.outboxEvent.update({ where: { id: event.id }, data: { dispatchedAt: outbound.now() } });
       const [deliveries, notification] = await Promise.all([
         db.webhookDelivery.findMany({
           where: { eventId: event.id, status: 'pending' },
@@ -66,11 +72,8 @@ export function createOutboxActivities({ db }: Store, outbound: OutboundDeps | u
         event.notificationId
           ? db.notification.findUnique({ where: { id: event.notificationId }, select: { id: true, status: true } })
           : null,
-        event.dispatchedAt
-          ? null
-          : db.outboxEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } }),
       ]);
-      const mail = outbound?.mailer && notification?.status === 'pending' ? notification.id : null;
+      const mail = outbound.mailer && notification?.status === 'pending' ? notification.id : null;
       return { notificationId: mail, deliveryIds: deliveries.map((d) => d.id) };
     },
   };

@@ -31,11 +31,14 @@ interface Announcements {
   events: {
     key: string;
     type: string;
+    /** The audit event's type, which is also the template of the notification announcing the same change. */
+    auditType: string;
     cancellationId: string | null;
     accountId: string;
     at: string;
     object?: unknown;
   }[];
+  /** Notification ids by template. */
   notifications: Map<string, string>;
 }
 
@@ -144,6 +147,7 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
       announced.get(tx)?.events.push({
         key: event.key,
         type,
+        auditType: event.type,
         cancellationId: event.cancellationId,
         accountId: event.accountId,
         at: event.at,
@@ -210,7 +214,7 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
           accountId: e.accountId,
           type: e.type,
           object: JSON.stringify(object ?? {}),
-          notificationId: a.notifications.get(e.type.replace('.', '_')) ?? null,
+          notificationId: a.notifications.get(e.auditType) ?? null,
           createdAt: new Date(e.at),
         },
       });

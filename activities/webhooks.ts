@@ -8,16 +8,15 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WebhookMaxAttempts, WebhookRetryDelaysMs, type EventBody, type EventType } from '../domain/events';
 import { postWebhook } from '../outbound/webhooks/http';
 import { webhookHeaders } from '../outbound/webhooks/signing';
-import type { OutboundDeps } from './outbound';
+import { requireOutbound, type OutboundDeps } from './outbound';
 import type { Store } from './store';
 
 export type DeliveryOutcome = 'succeeded' | 'failed' | 'disabled' | 'skipped';
 
-export function createWebhookActivities({ db }: Store, outbound: OutboundDeps | undefined) {
-  const now = () => (outbound?.now ?? (() => new Date()))();
+export function createWebhookActivities({ db }: Store, deps: OutboundDeps | undefined) {
   return {
     async deliverWebhook(input: { deliveryId: string }): Promise<DeliveryOutcome> {
-      if (!outbound) throw ApplicationFailure.nonRetryable('this worker has no outbound channels configured');
+      const outbound = requireOutbound(deps);
       const delivery = await db.webhookDelivery.findUnique({
         where: { id: input.deliveryId },
         include: { endpoint: true, event: true },
@@ -32,7 +31,7 @@ export function createWebhookActivities({ db }: Store, outbound: OutboundDeps | 
         });
         return 'disabled';
       }
-      const at = now();
+      const at = outbound.now();
       const secrets = [outbound.secretBox.open(endpoint.secretSealed)];
       if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at)
         secrets.push(outbound.secretBox.open(endpoint.previousSecretSealed));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventTypes } from '../domain/events';
-import { ObjectId, PaginationQuery, request, response, text, timestamp } from './schemas';
+import { request, response, text, timestamp } from './schemas';
 
 /** The zod schemas of API.md v1.2's webhook endpoints and deliveries (see api/schemas.ts for the registries). */
 
@@ -77,6 +77,3 @@ export const WebhookDeliveryList = response(
   z.object({ data: z.array(WebhookDelivery), hasMore: z.boolean() }),
   'Newest first.',
 );
-
-export const WebhookDeliveriesQuery = z.strictObject(PaginationQuery);
-export const WebhookEndpointParams = z.strictObject({ id: ObjectId });

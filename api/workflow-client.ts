@@ -6,6 +6,7 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -14,7 +15,9 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { ErrorCode } from '../domain/errors';
 import type { CancellationRequest, CancellationView, SubmitResult } from '../domain/cancellation';
 import { cancellationWorkflowId } from '../domain/cancellation';
+import { outboundTaskQueueOf } from '../domain/events';
 import type { cancellationWorkflow } from '../workflows/cancellation';
+import type { webhookRedeliveryWorkflow } from '../workflows/outbox';
 import {
   changeContractEndUpdate,
   confirmDataBackupUpdate,
@@ -188,4 +191,23 @@ export function changeContractEnd(
   return bounded(gw, () =>
     gw.client.workflow.getHandle(workflowId).executeUpdate(changeContractEndUpdate, { args: [input] }),
   );
+}
+
+/**
+ * `POST /v1/webhook-deliveries/{id}/retry`: the delivery again, by a workflow of its own on the outbound task
+ * queue (workflows/outbox.ts). One per attempt count: a second request before it ran is the same redelivery.
+ */
+export async function startWebhookRedelivery(gw: WorkflowGateway, deliveryId: string, attempts: number): Promise<void> {
+  try {
+    await bounded(gw, () =>
+      gw.client.workflow.start<typeof webhookRedeliveryWorkflow>('webhookRedeliveryWorkflow', {
+        workflowId: `webhook-redelivery-${deliveryId}-${attempts}`,
+        taskQueue: outboundTaskQueueOf(gw.taskQueue),
+        args: [{ deliveryId }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

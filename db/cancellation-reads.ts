@@ -2,7 +2,7 @@ import { ClosedStages } from '../domain/cancellation';
 import type { CancellationStage } from '../domain/types';
 import type { Db } from './client';
 import type { Cancellation } from './generated/sqlite/client';
-import { afterCursor, CursorNotFoundError, newestFirst, toPage, type Page, type PageRequest } from './pagination';
+import { newestFirst, paginate, type Page, type PageRequest } from './pagination';
 
 /**
  * The API's reads of cancellation rows (the workflow's activities write them, db/cancellations.ts).
@@ -39,21 +39,12 @@ export async function listCancellations(
     ...(filter.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
     ...(filter.stage ? { stage: filter.stage } : {}),
   };
-  let cursorWhere = {};
-  if (page.startingAfter) {
-    const cursor = await db.cancellation.findFirst({
-      where: { id: page.startingAfter, accountId: filter.accountId },
-      select: { id: true, createdAt: true },
-    });
-    if (!cursor) throw new CursorNotFoundError(page.startingAfter);
-    cursorWhere = afterCursor(cursor);
-  }
-  const rows = await db.cancellation.findMany({
-    where: { AND: [where, cursorWhere] },
-    orderBy: newestFirst,
-    take: page.limit + 1,
-  });
-  return toPage(rows, page.limit);
+  return paginate(
+    page,
+    (id) =>
+      db.cancellation.findFirst({ where: { id, accountId: filter.accountId }, select: { id: true, createdAt: true } }),
+    (after, take) => db.cancellation.findMany({ where: { AND: [where, after] }, orderBy: newestFirst, take }),
+  );
 }
 
 /**

@@ -30,6 +30,24 @@ export function afterCursor(cursor: { id: string; createdAt: Date }) {
   };
 }
 
+/**
+ * One page of a list: `cursor` finds the `startingAfter` row among the rows the caller may list (none: the
+ * cursor names nothing, a 400), `rows` reads `take` rows after it (`after` is the filter to AND in).
+ */
+export async function paginate<T>(
+  request: PageRequest,
+  cursor: (id: string) => Promise<{ id: string; createdAt: Date } | null>,
+  rows: (after: object, take: number) => Promise<T[]>,
+): Promise<Page<T>> {
+  let after = {};
+  if (request.startingAfter) {
+    const found = await cursor(request.startingAfter);
+    if (!found) throw new CursorNotFoundError(request.startingAfter);
+    after = afterCursor(found);
+  }
+  return toPage(await rows(after, request.limit + 1), request.limit);
+}
+
 /** Rows were fetched with `take: limit + 1`: the extra one only tells whether another page exists. */
 export function toPage<T>(rows: T[], limit: number): Page<T> {
   return { data: rows.slice(0, limit), hasMore: rows.length > limit };

@@ -4,7 +4,7 @@
  */
 import type { Db } from './client';
 import type { WebhookDelivery, WebhookEndpoint } from './generated/sqlite/client';
-import { afterCursor, CursorNotFoundError, newestFirst, toPage, type Page, type PageRequest } from './pagination';
+import { newestFirst, paginate, type Page, type PageRequest } from './pagination';
 
 export type { WebhookDelivery, WebhookEndpoint };
 
@@ -29,26 +29,12 @@ export function findWebhookEndpoint(db: Db, accountId: string, id: string): Prom
   return db.webhookEndpoint.findFirst({ where: { id, accountId } });
 }
 
-async function page<T>(
-  rows: (cursorWhere: object, take: number) => Promise<T[]>,
-  cursor: (id: string) => Promise<{ id: string; createdAt: Date } | null>,
-  request: PageRequest,
-): Promise<Page<T>> {
-  let cursorWhere = {};
-  if (request.startingAfter) {
-    const found = await cursor(request.startingAfter);
-    if (!found) throw new CursorNotFoundError(request.startingAfter);
-    cursorWhere = afterCursor(found);
-  }
-  return toPage(await rows(cursorWhere, request.limit + 1), request.limit);
-}
-
 export function listWebhookEndpoints(db: Db, accountId: string, request: PageRequest): Promise<Page<WebhookEndpoint>> {
-  return page(
-    (cursorWhere, take) =>
-      db.webhookEndpoint.findMany({ where: { AND: [{ accountId }, cursorWhere] }, orderBy: newestFirst, take }),
-    (id) => db.webhookEndpoint.findFirst({ where: { id, accountId }, select: { id: true, createdAt: true } }),
+  return paginate(
     request,
+    (id) => db.webhookEndpoint.findFirst({ where: { id, accountId }, select: { id: true, createdAt: true } }),
+    (after, take) =>
+      db.webhookEndpoint.findMany({ where: { AND: [{ accountId }, after] }, orderBy: newestFirst, take }),
   );
 }
 
@@ -80,11 +66,11 @@ export function listWebhookDeliveries(
   endpointId: string,
   request: PageRequest,
 ): Promise<Page<WebhookDelivery>> {
-  return page(
-    (cursorWhere, take) =>
-      db.webhookDelivery.findMany({ where: { AND: [{ endpointId }, cursorWhere] }, orderBy: newestFirst, take }),
-    (id) => db.webhookDelivery.findFirst({ where: { id, endpointId }, select: { id: true, createdAt: true } }),
+  return paginate(
     request,
+    (id) => db.webhookDelivery.findFirst({ where: { id, endpointId }, select: { id: true, createdAt: true } }),
+    (after, take) =>
+      db.webhookDelivery.findMany({ where: { AND: [{ endpointId }, after] }, orderBy: newestFirst, take }),
   );
 }
 

@@ -17,9 +17,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEMO_TOKENS } from './demo-fixture';
 import { portInUse, waitForHttpOk } from './lib/processes';
-import { prepareAppDatabase, supervise } from './lib/supervisor';
+import { prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
 import {
   DEFAULT_CLUSTER_PORTS,
   ensureServerBinaries,
@@ -155,8 +154,7 @@ async function main(): Promise<number> {
         .join(' ')}`,
     );
     say('  Put any HTTP load balancer in front of the API instances (deploy/README.md).');
-    say('  Demo tokens (Authorization: Bearer <token>):');
-    for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
+    sayDemoTokens(say);
     say('Press Ctrl-C to stop.');
   };
 

@@ -16,9 +16,8 @@ import path from 'node:path';
 import { ConfigError, loadApiConfig, loadWorkerConfig } from '../config';
 import { parseDatabaseUrl } from '../db/url';
 import { DEMO_TOKENS } from './demo-fixture';
-import { startMailSink } from './lib/mail-sink';
 import { portInUse, waitForHttpOk } from './lib/processes';
-import { prepareAppDatabase, supervise } from './lib/supervisor';
+import { demoOutbound, prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
 import { startDevServer, waitForTemporal } from './lib/temporal-dev-server';
 import { ensureTemporalBinaries } from './temporal-binaries';
 
@@ -88,22 +87,9 @@ async function main(): Promise<number> {
     await prepareAppDatabase(databaseUrl, say);
     if (supervisor.stopping()) return;
 
-    // E-mails (API.md v1.2): without SMTP_URL, a local catch-all sink keeps every mail as a file to open.
-    let smtpUrl = workerConfig.SMTP_URL;
-    let mailDir: string | undefined;
-    if (!smtpUrl) {
-      mailDir = path.join(DATA_DIR, 'mail');
-      // In this process: it lives exactly as long as `npm start`.
-      smtpUrl = (await startMailSink({ dir: mailDir })).url;
-    }
-    const env = {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      SMTP_URL: smtpUrl,
-      // The demo's webhook receivers run on this machine (API.md v1.2: never in production).
-      WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
-    };
+    // E-mails and webhooks (API.md v1.2): a local mail sink unless SMTP_URL is set; receivers on this machine.
+    const outbound = await demoOutbound(DATA_DIR);
+    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, ...outbound.env };
     const start = (name: string, entry: string) => supervisor.startNode(name, entry, env);
     const worker = start('worker', 'worker/main.ts');
     const api = start('api', 'api/main.ts');
@@ -125,18 +111,13 @@ async function main(): Promise<number> {
     say(`  API docs:     ${apiUrl}/docs`);
     say(`  Worker:       ${workerUrl}/readyz`);
     say(`  Metrics:      ${apiUrl}/metrics  ${workerUrl}/metrics`);
-    say(
-      mailDir
-        ? `  E-mails:      every mail sent is saved as a .eml file in ${path.relative(ROOT, mailDir)}/ (SMTP sink on ${smtpUrl})`
-        : `  E-mails:      sent through SMTP_URL`,
-    );
+    say(outbound.mailLine);
     say(
       `  Temporal UI:  ${externalTemporal ? `(the UI of ${temporalAddress})` : `http://127.0.0.1:${TEMPORAL_UI_PORT}`}`,
     );
     // Our own dev server registers them at launch; another server needs them registered once.
     if (externalTemporal) say('  (Search attributes on that server: `npm run temporal:search-attributes`, once.)');
-    say('  Demo tokens (Authorization: Bearer <token>):');
-    for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
+    sayDemoTokens(say);
     say('  Try:');
     say(
       `    curl -s -X POST ${apiUrl}/v1/cancellations -H 'Authorization: Bearer ${DEMO_TOKENS.acmeBillingAdmin}' ` +

@@ -14,7 +14,8 @@ import { pingDatabase } from '../db/health';
 import { bundleWorkflows, createWorker } from './create-worker';
 import { NotReadyYet, startWorkerHttpServer } from './http';
 import { createWorkerMetrics } from './metrics';
-import { createEventDispatcher, outboundDeps, outboundTaskQueue, startOutboxSweep } from './outbound';
+import { createEventDispatcher, outboundDeps, startOutboxSweep } from './outbound';
+import { outboundTaskQueueOf } from '../domain/events';
 import { temporalLoggerFor } from './sdk-logger';
 
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
@@ -77,9 +78,10 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
         await started.connection.workflowService.getSystemInfo({});
       },
       worker: async () => {
-        const state = started.workers?.find((w) => w.getState() !== 'RUNNING')?.getState() ?? 'RUNNING';
-        if (stopping || !started.workers || state !== 'RUNNING')
-          throw new NotReadyYet(stopping ? 'shutting down' : started.workers ? state : 'STARTING');
+        if (stopping) throw new NotReadyYet('shutting down');
+        // Both workers (cancellations and outbound) must be running.
+        const notRunning = (started.workers ?? []).map((w) => w.getState()).find((s) => s !== 'RUNNING');
+        if (!started.workers || notRunning) throw new NotReadyYet(notRunning ?? 'STARTING');
       },
     },
   });
@@ -140,7 +142,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
   // The outbound channels on their own task queue: e-mails and webhooks (API.md v1.2).
   const outbound = await createWorker({
     ...common,
-    taskQueue: outboundTaskQueue(config.TEMPORAL_TASK_QUEUE),
+    taskQueue: outboundTaskQueueOf(config.TEMPORAL_TASK_QUEUE),
     outbound: outboundDeps({
       smtpUrl: config.SMTP_URL,
       mailFrom: config.MAIL_FROM,
@@ -157,7 +159,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      outboundTaskQueue: outboundTaskQueue(config.TEMPORAL_TASK_QUEUE),
+      outboundTaskQueue: outboundTaskQueueOf(config.TEMPORAL_TASK_QUEUE),
       database: kind,
       httpPort: http.port,
       sdkMetrics: sdkMetricsAddress ?? 'off',

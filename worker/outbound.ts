@@ -14,8 +14,6 @@ import { createSecretBox } from '../outbound/webhooks/secret-box';
 import { outboundTaskQueueOf, outboxWorkflowId } from '../domain/events';
 import type { outboxEventWorkflow } from '../workflows/outbox';
 
-export const outboundTaskQueue = outboundTaskQueueOf;
-
 /** An event whose workflow has not run this long after its commit is started again by the sweep. */
 const SWEEP_GRACE_MS = 30_000;
 const SWEEP_INTERVAL_MS = 30_000;
@@ -32,6 +30,7 @@ export function outboundDeps(config: {
     mailFrom: config.mailFrom,
     secretBox: createSecretBox(config.secretKey),
     allowPrivate: config.allowPrivate,
+    now: () => new Date(),
   };
 }
 
@@ -43,7 +42,7 @@ export function createEventDispatcher(options: {
   logger: Logger;
 }): { dispatch: (eventIds: string[]) => Promise<void>; dispatchEvents: (eventIds: string[]) => void } {
   const client = new Client({ connection: options.connection, namespace: options.namespace });
-  const taskQueue = outboundTaskQueue(options.taskQueue);
+  const taskQueue = outboundTaskQueueOf(options.taskQueue);
   const start = async (eventId: string) => {
     try {
       await client.workflow.start<typeof outboxEventWorkflow>('outboxEventWorkflow', {

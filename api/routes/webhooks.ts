@@ -1,6 +1,6 @@
 import type { UserPrincipal } from '../auth';
 import { defineRoute } from '../routing';
-import { EmptyBody, ListQuery } from '../schemas';
+import { EmptyBody, IdParams, ListQuery } from '../schemas';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -11,11 +11,9 @@ import {
 } from '../services/webhooks';
 import {
   CreateWebhookEndpointBody,
-  WebhookDeliveriesQuery,
   WebhookDelivery,
   WebhookDeliveryList,
   WebhookEndpointList,
-  WebhookEndpointParams,
   WebhookEndpointWithSecret,
 } from '../webhook-schemas';
 
@@ -64,7 +62,7 @@ export const webhookRoutes = [
     description: `No more deliveries to it; its delivery history goes with it. ${WHO}`,
     tag: 'Webhooks',
     who: ['user'],
-    params: WebhookEndpointParams,
+    params: IdParams,
     responses: { 204: { description: 'Deleted.' } },
     handler: async ({ services, principal, params }) => {
       await deleteEndpoint(services, principal as UserPrincipal, params.id);
@@ -81,7 +79,7 @@ export const webhookRoutes = [
       `(two entries in \`webhook-signature\`), so the receiver can switch without missing one. ${WHO}`,
     tag: 'Webhooks',
     who: ['user'],
-    params: WebhookEndpointParams,
+    params: IdParams,
     body: EmptyBody,
     secretResponse: true,
     responses: { 200: { description: 'The endpoint, with its new secret.', schema: WebhookEndpointWithSecret } },
@@ -98,8 +96,8 @@ export const webhookRoutes = [
     description: `Each event sent to the endpoint: status, attempts, the last response, the next attempt. ${WHO}`,
     tag: 'Webhooks',
     who: ['user'],
-    params: WebhookEndpointParams,
-    query: WebhookDeliveriesQuery,
+    params: IdParams,
+    query: ListQuery,
     responses: { 200: { description: 'A page of deliveries.', schema: WebhookDeliveryList } },
     handler: async ({ services, principal, params, query }) => ({
       status: 200,
@@ -114,7 +112,7 @@ export const webhookRoutes = [
     description: `Queued again at once, on a fresh retry schedule, whatever its status. ${WHO}`,
     tag: 'Webhooks',
     who: ['user'],
-    params: WebhookEndpointParams,
+    params: IdParams,
     body: EmptyBody,
     responses: { 200: { description: 'The delivery, queued again.', schema: WebhookDelivery } },
     errors: [503],

@@ -3,9 +3,8 @@
  * by its super and billing admins. The signing secret is generated here, shown once (at creation and at each
  * rotation), and stored sealed (WEBHOOK_SECRET_KEY).
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { z } from 'zod';
-import { outboundTaskQueueOf, SecretOverlapMs } from '../../domain/events';
+import { SecretOverlapMs } from '../../domain/events';
 import { ErrorCode } from '../../domain/errors';
 import { mayManageWebhooks } from '../../domain/roles';
 import type { PageRequest } from '../../db/pagination';
@@ -23,7 +22,6 @@ import {
 } from '../../db/webhooks';
 import { checkWebhookUrl } from '../../outbound/webhooks/address';
 import { generateWebhookSecret } from '../../outbound/webhooks/signing';
-import type { webhookRedeliveryWorkflow } from '../../workflows/outbox';
 import type { UserPrincipal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type {
@@ -31,6 +29,7 @@ import type {
   WebhookDelivery as DeliveryView,
   WebhookEndpoint as EndpointView,
 } from '../webhook-schemas';
+import { startWebhookRedelivery } from '../workflow-client';
 import type { Services } from './context';
 import { objectIdFor } from './request-ids';
 
@@ -147,19 +146,6 @@ export async function retryDelivery(services: Services, principal: UserPrincipal
   if (!found) throw notFound('webhook delivery', id);
   assertManager(principal);
   const delivery = await requeueWebhookDelivery(services.db, id, services.clock());
-  const { client, taskQueue, deadline } = services.workflows;
-  const start = () =>
-    client.workflow.start<typeof webhookRedeliveryWorkflow>('webhookRedeliveryWorkflow', {
-      // One redelivery per attempt count: a second click before it ran is the same redelivery.
-      workflowId: `webhook-redelivery-${id}-${delivery.attempts}`,
-      taskQueue: outboundTaskQueueOf(taskQueue),
-      args: [{ deliveryId: id }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
-  try {
-    await (deadline ? client.withDeadline(deadline, start) : start());
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startWebhookRedelivery(services.workflows, id, delivery.attempts);
   return deliveryView(delivery);
 }

@@ -1,6 +1,6 @@
 /**
  * The wording of the cancellation e-mails, one catalogue per language. Both satisfy `MailMessages`, so a text
- * missing in one language is a compile error, and `render.ts` holds no sentence of its own.
+ * missing in one language is a compile error, and the renderer holds no sentence of its own.
  *
  * Values passed in are already formatted (dates, amounts) and still raw (not HTML-escaped): the renderer escapes
  * every string of the finished mail, so nothing here may contain markup.
@@ -13,6 +13,9 @@ import type { ReasonCode, Role } from '../../domain/types';
 import type { RoleRuleId } from '../../domain/roles';
 
 const nbsp = '\u00a0';
+
+export const MailLocales = ['en', 'fr'] as const;
+export type MailLocale = (typeof MailLocales)[number];
 
 export interface MailMessages {
   /** BCP 47 tags handed to Intl: day-month-year dates in both languages (en-GB), amounts in the plain locale. */
@@ -400,5 +403,5 @@ const fr: MailMessages = {
   },
 };
 
-/** Keyed by `MailLocale` (render.ts checks that every locale has its catalogue). */
-export const catalogues = { en, fr } as const;
+// A locale without its catalogue fails to compile here.
+export const catalogues: Record<MailLocale, MailMessages> = { en, fr };

@@ -9,35 +9,37 @@ import { BlockList, isIP } from 'node:net';
 const MAX_URL_LENGTH = 2048;
 
 /** Addresses that are not on the public internet: private, shared, loopback, link-local, documentation, multicast… */
+const nonPublicRanges = {
+  ipv4: [
+    ['0.0.0.0', 8], // "this network"
+    ['10.0.0.0', 8], // private
+    ['100.64.0.0', 10], // carrier-grade NAT
+    ['127.0.0.0', 8], // loopback
+    ['169.254.0.0', 16], // link-local, where cloud metadata services live
+    ['172.16.0.0', 12], // private
+    ['192.0.0.0', 24], // IETF protocol assignments
+    ['192.0.2.0', 24], // documentation
+    ['192.168.0.0', 16], // private
+    ['198.18.0.0', 15], // benchmarking
+    ['198.51.100.0', 24], // documentation
+    ['203.0.113.0', 24], // documentation
+    ['224.0.0.0', 4], // multicast
+    ['240.0.0.0', 4], // reserved, and the broadcast address 255.255.255.255
+  ],
+  ipv6: [
+    ['::', 128], // unspecified
+    ['::1', 128], // loopback
+    ['fc00::', 7], // unique local
+    ['fe80::', 10], // link-local
+    ['ff00::', 8], // multicast
+    ['2001:db8::', 32], // documentation
+    ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses through a translator, private ones included
+  ],
+} as const;
+
 const nonPublic = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, where cloud metadata services live
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // documentation
-  ['203.0.113.0', 24], // documentation
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, and the broadcast address 255.255.255.255
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-  ['2001:db8::', 32], // documentation
-  ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses through a translator, private ones included
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv6');
+for (const family of ['ipv4', 'ipv6'] as const) {
+  for (const [network, prefix] of nonPublicRanges[family]) nonPublic.addSubnet(network, prefix, family);
 }
 
 /**
@@ -72,6 +74,15 @@ export function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
+/**
+ * Why the URL's scheme is refused, or null: https only, and plain http too when private addresses are allowed
+ * (development and tests, where the receiver runs on this machine).
+ */
+export function schemeError(url: URL, allowPrivate: boolean): string | null {
+  if (url.protocol === 'https:' || (allowPrivate && url.protocol === 'http:')) return null;
+  return allowPrivate ? 'url must use http or https' : 'url must use https';
+}
+
 export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; message: string };
 
 /**
@@ -93,12 +104,9 @@ export async function checkWebhookUrl(
   if (url.username !== '' || url.password !== '') {
     return { ok: false, message: 'url must not contain a username or password' };
   }
-  if (allowPrivate) {
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      return { ok: false, message: 'url must use http or https' };
-    return { ok: true, url };
-  }
-  if (url.protocol !== 'https:') return { ok: false, message: 'url must use https' };
+  const scheme = schemeError(url, allowPrivate);
+  if (scheme !== null) return { ok: false, message: scheme };
+  if (allowPrivate) return { ok: true, url };
 
   const host = hostOf(url);
   if (isIP(host) !== 0) {
@@ -106,12 +114,7 @@ export async function checkWebhookUrl(
       ? { ok: true, url }
       : { ok: false, message: 'url points to a private, loopback or link-local address' };
   }
-  let addresses: { address: string }[];
-  try {
-    addresses = await dns.lookup(host, { all: true });
-  } catch {
-    return { ok: false, message: 'url host does not resolve' };
-  }
+  const addresses = await dns.lookup(host, { all: true }).catch(() => []);
   if (addresses.length === 0) return { ok: false, message: 'url host does not resolve' };
   // Any one private address is enough to refuse: which of them a connection uses is not ours to choose.
   if (!addresses.every(({ address }) => isPublicAddress(address))) {

@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-import { hostOf, isPublicAddress } from './address';
+import { hostOf, isPublicAddress, schemeError } from './address';
 
 export interface PostWebhookInput {
   url: string | URL;
@@ -82,9 +82,8 @@ export function postWebhook({
   } catch {
     return Promise.resolve(outcome(null, 'invalid url'));
   }
-  if (target.protocol !== 'https:' && !(allowPrivate && target.protocol === 'http:')) {
-    return Promise.resolve(outcome(null, allowPrivate ? 'url must use http or https' : 'url must use https'));
-  }
+  const scheme = schemeError(target, allowPrivate);
+  if (scheme !== null) return Promise.resolve(outcome(null, scheme));
   // Node skips the lookup for an IP literal, so the address is checked here instead.
   const host = hostOf(target);
   if (!allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) {

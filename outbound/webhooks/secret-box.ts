@@ -39,19 +39,20 @@ export function createSecretBox(key: Buffer): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', ownKey, iv);
       cipher.setAAD(aad);
       const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return [VERSION, iv, cipher.getAuthTag(), ciphertext]
-        .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-        .join('.');
+      return [VERSION, ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'))].join('.');
     },
 
     open(sealed) {
       // The messages name what is wrong, never the value or the key: they may be logged.
-      const parts = sealed.split('.');
-      if (parts.length !== 4 || parts[0] !== VERSION || !parts.slice(1).every((part) => BASE64URL.test(part))) {
-        throw new Error('sealed secret is malformed');
-      }
-      const [iv, tag, ciphertext] = parts.slice(1).map((part) => Buffer.from(part, 'base64url'));
-      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new Error('sealed secret is malformed');
+      const [version, ...encoded] = sealed.split('.');
+      const [iv, tag, ciphertext] = encoded.map((part) => Buffer.from(part, 'base64url'));
+      const wellFormed =
+        version === VERSION &&
+        encoded.length === 3 &&
+        encoded.every((part) => BASE64URL.test(part)) &&
+        iv.length === IV_BYTES &&
+        tag.length === TAG_BYTES;
+      if (!wellFormed) throw new Error('sealed secret is malformed');
       try {
         const decipher = createDecipheriv('aes-256-gcm', ownKey, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(aad);

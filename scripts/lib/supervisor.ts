@@ -7,8 +7,9 @@
 import path from 'node:path';
 import { createDb } from '../../db/client';
 import { loadFixture, parseFixture } from '../../db/fixtures';
-import { buildDemoFixture } from '../demo-fixture';
+import { buildDemoFixture, DEMO_TOKENS } from '../demo-fixture';
 import { formatLine } from './format-line';
+import { startMailSink } from './mail-sink';
 import { migrateDatabase } from './migrate';
 import { describeExit, startProcess, type ManagedProcess } from './processes';
 
@@ -111,4 +112,27 @@ export async function prepareAppDatabase(databaseUrl: string, say: (line: string
   } finally {
     await db.$disconnect();
   }
+}
+
+/**
+ * The outbound settings of both demo stacks (API.md v1.2): SMTP_URL when set, else a catch-all SMTP sink in this
+ * process that saves every mail in `<dataDir>/mail/`; webhooks to this machine's receivers allowed. Returns the
+ * environment to give the workers and APIs, and the line that says where the mails go.
+ */
+export async function demoOutbound(dataDir: string): Promise<{ env: Record<string, string>; mailLine: string }> {
+  const allowPrivate = { WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true' };
+  if (process.env.SMTP_URL) return { env: allowPrivate, mailLine: '  E-mails:      sent through SMTP_URL' };
+  const mailDir = path.join(dataDir, 'mail');
+  // In this process: it lives exactly as long as the stack.
+  const sink = await startMailSink({ dir: mailDir });
+  return {
+    env: { ...allowPrivate, SMTP_URL: sink.url },
+    mailLine: `  E-mails:      every mail sent is saved as a .eml file in ${path.relative(ROOT, mailDir)}/ (SMTP sink on ${sink.url})`,
+  };
+}
+
+/** The demo fixture's tokens, as both stacks print them once ready. */
+export function sayDemoTokens(say: (line: string) => void): void {
+  say('  Demo tokens (Authorization: Bearer <token>):');
+  for (const [who, token] of Object.entries(DEMO_TOKENS)) say(`    ${who.padEnd(22)} ${token}`);
 }

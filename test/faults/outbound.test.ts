@@ -5,48 +5,35 @@
  *   a valid signature) once Temporal has timed the lost attempt out;
  * - the worker stopped and started again: no e-mail is sent twice, every notification is `sent` once.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startMailSink, type MailSink } from '../../scripts/lib/mail-sink';
 import { eventually } from '../helpers/eventually';
 import { START_TIMEOUT_MS, type ServiceProcess } from '../helpers/stack';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { requestCancellation, seedCustomers, startFaultStack, type Customer, type FaultStack } from './harness';
 
 let stack: FaultStack;
 let api: ServiceProcess;
 let worker: ServiceProcess;
 let sink: MailSink;
-let receiver: http.Server;
-let receiverUrl: string;
-const received: { path: string; headers: Record<string, string>; body: string }[] = [];
-/** Paths whose next request is left unanswered (the worker dies while waiting for it). */
-const hold = new Set<string>();
+let receiver: WebhookReceiver;
+/** The worker's outbound settings: this test's SMTP server, receivers on this machine. */
+const outboundEnv = () => ({ SMTP_URL: sink.url, WEBHOOK_ALLOW_PRIVATE: 'true' });
 
 beforeAll(async () => {
   sink = await startMailSink();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      received.push({ path, headers: req.headers as Record<string, string>, body });
-      if (hold.delete(path)) return; // never answered
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
   stack = await startFaultStack('faults-outbound');
-  const outbound = { SMTP_URL: sink.url, WEBHOOK_ALLOW_PRIVATE: 'true' };
-  [worker, api] = await Promise.all([stack.startWorker(outbound), stack.startApi({ WEBHOOK_ALLOW_PRIVATE: 'true' })]);
+  [worker, api] = await Promise.all([
+    stack.startWorker(outboundEnv()),
+    stack.startApi({ WEBHOOK_ALLOW_PRIVATE: 'true' }),
+  ]);
 }, START_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
   await stack?.stop();
   await sink?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 }, 60_000);
 
 async function endpointFor(customer: Customer): Promise<{ path: string; secret: string }> {
@@ -54,7 +41,7 @@ async function endpointFor(customer: Customer): Promise<{ path: string; secret: 
   const res = await fetch(`${api.url}/v1/webhook-endpoints`, {
     method: 'POST',
     headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: `${receiverUrl}${path}`, events: ['cancellation.scheduled'] }),
+    body: JSON.stringify({ url: `${receiver.url}${path}`, events: ['cancellation.scheduled'] }),
   });
   expect(res.status).toBe(201);
   return { path, secret: ((await res.json()) as { secret: string }).secret };
@@ -63,24 +50,24 @@ async function endpointFor(customer: Customer): Promise<{ path: string; secret: 
 it('delivers a webhook whose request was in flight when the worker was killed, with the same webhook-id', async () => {
   const [customer] = await seedCustomers(stack, 'hook', 1, new Date(Date.now() + 20 * 86_400_000));
   const { path, secret } = await endpointFor(customer);
-  hold.add(path);
+  receiver.answers.set(path, ['hold', 200]);
   expect((await requestCancellation(api, customer)).status).toBe(201);
   await eventually(
-    async () => received.filter((r) => r.path === path).length,
+    async () => receiver.at(path).length,
     (n) => n === 1,
     30_000,
   );
   worker.process.child.kill('SIGKILL');
   await worker.process.exited;
   const killedAt = Date.now();
-  worker = await stack.startWorker({ SMTP_URL: sink.url, WEBHOOK_ALLOW_PRIVATE: 'true' });
+  worker = await stack.startWorker(outboundEnv());
   // The lost attempt times out (30 s start-to-close), then Temporal retries it on the new worker.
   await eventually(
-    async () => received.filter((r) => r.path === path).length,
+    async () => receiver.at(path).length,
     (n) => n === 2,
     90_000,
   );
-  const [lost, delivered] = received.filter((r) => r.path === path);
+  const [lost, delivered] = receiver.at(path);
   expect(delivered.headers['webhook-id']).toBe(lost.headers['webhook-id']);
   expect(() => new Webhook(secret).verify(delivered.body, delivered.headers)).not.toThrow();
   const delivery = await eventually(
@@ -101,7 +88,7 @@ it('sends each e-mail once across a worker restart, each notification marked sen
 
   // A graceful restart, then long enough for the new worker's first outbox sweep (every 30 s).
   await worker.stop(40_000);
-  worker = await stack.startWorker({ SMTP_URL: sink.url, WEBHOOK_ALLOW_PRIVATE: 'true' });
+  worker = await stack.startWorker(outboundEnv());
   await new Promise((resolve) => setTimeout(resolve, 35_000));
 
   for (const n of await notifications()) {

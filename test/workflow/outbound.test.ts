@@ -4,8 +4,6 @@
  * real HTTP receiver (verified with the `standardwebhooks` package, as a receiver would) and e-mails to a
  * real SMTP server (scripts/lib/mail-sink.ts), parsed with mailparser.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -23,6 +21,7 @@ import { createWorker } from '../../worker/create-worker';
 import { createEventDispatcher, outboundDeps } from '../../worker/outbound';
 import { changeContractEndUpdate, withdrawUpdate } from '../../workflows/messages';
 import { listen, type RunningApi } from '../api/harness';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { DAY, WorkflowHarness } from './harness';
 
 jest.setTimeout(120_000);
@@ -35,16 +34,7 @@ let api: RunningApi;
 let outbound: Worker;
 let outboundRun: Promise<void>;
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-const received: Received[] = [];
-/** How the receiver answers each path: a list of statuses, the last one repeated. */
-const answers = new Map<string, number[]>();
-let receiver: http.Server;
-let receiverUrl: string;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   await h.setUp('outbound', (env) => ({
@@ -56,19 +46,7 @@ beforeAll(async () => {
     }).dispatchEvents,
   }));
   sink = await startMailSink();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      received.push({ path, headers: req.headers as Record<string, string>, body });
-      const plan = answers.get(path) ?? [200];
-      res.statusCode = plan.length > 1 ? plan.shift()! : plan[0];
-      res.end('thanks');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
   outbound = await createWorker({
     connection: h.env.nativeConnection,
     namespace: 'default',
@@ -98,8 +76,7 @@ afterAll(async () => {
   await outboundRun;
   await h.tearDown();
   await sink?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 const post = async (path: string, token: string, body: unknown = {}) => {
@@ -115,6 +92,7 @@ const get = async (path: string, token: string) => {
   return { status: res.status, body: (await res.json()) as { data: Record<string, unknown>[] } };
 };
 
+/** The seven event types, written out from API.md v1.2 (not read from domain/events.ts, the code under test). */
 const AllTypes: EventType[] = [
   'cancellation.scheduled',
   'cancellation.refused',
@@ -130,7 +108,7 @@ async function accountWithEndpoint(spec: Parameters<WorkflowHarness['seed']>[0] 
   const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   const seed = await h.seed({ ...spec, token });
   const path = `/hooks/${seed.accountId}`;
-  const created = await post('/v1/webhook-endpoints', token, { url: `${receiverUrl}${path}`, events: AllTypes });
+  const created = await post('/v1/webhook-endpoints', token, { url: `${receiver.url}${path}`, events: AllTypes });
   expect(created.status).toBe(201);
   return { seed, token, path, endpointId: created.body.id as string, secret: created.body.secret as string };
 }
@@ -142,8 +120,34 @@ async function deliveredAll(accountId: string) {
   return events;
 }
 
-const at = (path: string) => received.filter((r) => r.path === path);
-const typeOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
+/**
+ * A delivery that no workflow runs: the account's events are delivered (to no endpoint) first, then an
+ * endpoint at `url` and its delivery of the scheduled event are written, for a test to drive attempt by attempt.
+ */
+async function parkedDelivery(url: (path: string) => string) {
+  const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
+  const seed = await h.seed({ token });
+  await h.accept(h.request(seed));
+  const [event] = await deliveredAll(seed.accountId);
+  const path = `/hooks/${seed.accountId}`;
+  const endpoint = await h.db.webhookEndpoint.create({
+    data: {
+      id: `we_parked_${seed.accountId}`,
+      accountId: seed.accountId,
+      url: url(path),
+      events: JSON.stringify(AllTypes),
+      secretSealed: secretBox.seal('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+      createdByUserId: seed.userId,
+    },
+  });
+  const delivery = await h.db.webhookDelivery.create({
+    data: { id: `whd_parked_${seed.accountId}`, endpointId: endpoint.id, eventId: event.id, eventType: event.type },
+  });
+  return { token, path, endpoint, delivery };
+}
+
+const at = (path: string) => receiver.at(path);
+const typeOf = (r: ReceivedRequest) => (JSON.parse(r.body) as { type: string }).type;
 
 describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
   it('delivers each of the seven event types once, each signed so that standardwebhooks verifies it', async () => {
@@ -238,7 +242,7 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
 
   it('retries a receiver that fails twice: three attempts, the same webhook-id each time, then succeeded', async () => {
     const a = await accountWithEndpoint();
-    answers.set(a.path, [500, 503, 200]);
+    receiver.answers.set(a.path, [500, 503, 200]);
     await h.accept(h.request(a.seed));
     await deliveredAll(a.seed.accountId);
     const attempts = at(a.path);
@@ -251,7 +255,7 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
 
   it('disables an endpoint that answers 410, and sends it nothing more', async () => {
     const a = await accountWithEndpoint();
-    answers.set(a.path, [410]);
+    receiver.answers.set(a.path, [410]);
     const view = await h.accept(h.request(a.seed));
     await deliveredAll(a.seed.accountId);
     const list = await get('/v1/webhook-endpoints', a.token);
@@ -304,25 +308,8 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
   });
 
   it('refuses, at delivery, a name that resolves to a loopback address (DNS rebinding), and sends nothing', async () => {
-    const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
-    const seed = await h.seed({ token });
-    await h.accept(h.request(seed));
-    const [event] = await deliveredAll(seed.accountId);
     // An endpoint as it might be stored after a DNS change: the check at creation saw a public address.
-    const path = `/hooks/${seed.accountId}`;
-    const endpoint = await h.db.webhookEndpoint.create({
-      data: {
-        id: `we_rebound_${seed.accountId}`,
-        accountId: seed.accountId,
-        url: `https://localhost:${new URL(receiverUrl).port}${path}`,
-        events: JSON.stringify(AllTypes),
-        secretSealed: secretBox.seal('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
-        createdByUserId: seed.userId,
-      },
-    });
-    const delivery = await h.db.webhookDelivery.create({
-      data: { id: `whd_rebound_${seed.accountId}`, endpointId: endpoint.id, eventId: event.id, eventType: event.type },
-    });
+    const { path, delivery } = await parkedDelivery((p) => `https://localhost:${new URL(receiver.url).port}${p}`);
     const strict = createActivities({
       db: h.db,
       outbound: { ...outboundDeps({ mailFrom: 'x@y.test', secretKey: webhookSecretKey({}), allowPrivate: false }) },

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { portInUse, waitForHttpOk } from './lib/processes';
-import { prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
+import { demoOutbound, prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
 import {
   DEFAULT_CLUSTER_PORTS,
   ensureServerBinaries,
@@ -115,7 +115,14 @@ async function main(): Promise<number> {
     await prepareAppDatabase(databaseUrl, say);
     if (supervisor.stopping()) return;
 
-    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: cluster.address, LOG_LEVEL: logLevel };
+    const outbound = await demoOutbound(DATA_DIR);
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: cluster.address,
+      LOG_LEVEL: logLevel,
+      ...outbound.env,
+    };
     const start = (name: string, entry: string, extra: Record<string, string>) =>
       supervisor.startNode(name, entry, { ...env, ...extra });
     const workers = workerPorts.map((port, i) =>
@@ -154,6 +161,7 @@ async function main(): Promise<number> {
         .join(' ')}`,
     );
     say('  Put any HTTP load balancer in front of the API instances (deploy/README.md).');
+    say(outbound.mailLine);
     sayDemoTokens(say);
     say('Press Ctrl-C to stop.');
   };

@@ -9,9 +9,12 @@ export const WebhookEventType = z.enum(EventTypes);
 export const CreateWebhookEndpointBody = request(
   'CreateWebhookEndpointRequest',
   z.strictObject({
-    url: text(2048, { minLength: 1 }).describe(
-      '`https://` only, never a private, loopback or link-local address (checked again at each delivery).',
-    ),
+    // An absolute URI (the document says so); whether it is allowed (scheme, what its host resolves to) is
+    // checked by the service: 400 `invalid_url`.
+    url: text(2048, { minLength: 1 }).meta({
+      format: 'uri',
+      description: '`https://` only, never a private, loopback or link-local address (checked again at each delivery).',
+    }),
     events: z
       .array(WebhookEventType)
       .min(1)

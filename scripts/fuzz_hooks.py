@@ -7,7 +7,8 @@ when the state of the data decides, told apart by the error's type and code:
 - 400 `invalid_cursor`: a well-formed `startingAfter` that names nothing the caller may list;
 - 400 `invalid_query` on `accountId`: a support agent lists cancellations without naming the account
   (optional for a user, required for support: a schema cannot say so);
-- 400 `invalid_url` on `url`: a webhook URL whose host does not resolve, or resolves to a private address;
+- 400 `invalid_url` on `url`: a webhook URL whose scheme the deployment refuses, or whose host does not
+  resolve or resolves to a private address;
 - 422 `idempotency_error`: an Idempotency-Key already used for another request (generated keys repeat);
 - 422 `cancellation_refused`: the policy (P11) or the support verification (P12) refused it.
 
@@ -22,7 +23,8 @@ STATE_DEPENDENT = {
     (400, "invalid_request_error", "invalid_cursor", "startingAfter"),
     # Who the caller is decides, which a schema cannot say: a support agent must name the account.
     (400, "invalid_request_error", "invalid_query", "accountId"),
-    # A webhook URL's host must resolve, and only to public addresses (API.md v1.2): DNS decides, not a schema.
+    # A webhook URL (an absolute URI, as the document says) must use https and its host resolve to public
+    # addresses only (API.md v1.2): the deployment (WEBHOOK_ALLOW_PRIVATE) and DNS decide, not a schema.
     (400, "invalid_request_error", "invalid_url", "url"),
 }
 STATE_DEPENDENT_TYPES = {

@@ -7,6 +7,8 @@
  * next to the older ones, which are never overwritten, so the old branch of each `patched()` keeps
  * being replayed. completed-checklist-done.json predates the patch `confirm-backup-answers-after-stage`;
  * the untagged files and `-patched` predate `exact-charges-and-dates`; all but `-revision-3` predate `revision-3`.
+ * The outbox workflows (workflows/outbox.ts, issue 14) are saved untagged as `outbox-*.json`: an event with an
+ * e-mail and two endpoints, one of which fails once (a retry), and a manual redelivery.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,15 @@ import { addMonthsUtc } from '../domain/dates';
 import { ensureTemporalBinaries } from './temporal-binaries';
 import { DAY, WorkflowHarness } from '../test/workflow/harness';
 import { confirmDataBackupUpdate, licensesChangedSignal, withdrawUpdate } from '../workflows/messages';
+import { webhookSecretKey } from '../config';
+import { createLogger } from '../config/logger';
+import { EventTypes, outboundTaskQueueOf, outboxWorkflowId } from '../domain/events';
+import { createSecretBox } from '../outbound/webhooks/secret-box';
+import { generateWebhookSecret } from '../outbound/webhooks/signing';
+import { startWebhookReceiver } from '../test/helpers/webhook-receiver';
+import { createWorker } from '../worker/create-worker';
+import { outboundDeps } from '../worker/outbound';
+import { startMailSink } from './lib/mail-sink';
 
 const OUT = path.join(__dirname, '..', 'test', 'workflow', 'histories');
 /** The newest versioned change of the workflow: its `patched()` id. */
@@ -27,9 +38,9 @@ async function main(): Promise<void> {
   process.env.TEMPORAL_CLI_PATH = bins.cli;
   const h = new WorkflowHarness();
   await h.setUp('record-histories');
-  const save = async (scenario: string, view: { workflowId: string }) => {
+  const save = (scenario: string, view: { workflowId: string }) => saveAs(`${scenario}-${VERSION_TAG}.json`, view);
+  const saveAs = async (file: string, view: { workflowId: string }) => {
     const history = await h.env.client.workflow.getHandle(view.workflowId).fetchHistory();
-    const file = `${scenario}-${VERSION_TAG}.json`;
     if (fs.existsSync(path.join(OUT, file))) {
       process.stdout.write(`kept ${file}: it already exists (histories are never re-recorded)\n`);
       return;
@@ -93,8 +104,77 @@ async function main(): Promise<void> {
     const pastEndView = await h.accept(h.request(pastEnd));
     await h.handle(pastEndView).result();
     await save('completed-contract-past-end', pastEndView);
+
+    await recordOutbox(h, saveAs, w.accountId);
   } finally {
     await h.tearDown();
+  }
+}
+
+/** Issue 14: the outbox workflows of one account's events, on a real SMTP sink and HTTP receiver. */
+async function recordOutbox(
+  h: WorkflowHarness,
+  saveAs: (file: string, view: { workflowId: string }) => Promise<void>,
+  accountId: string,
+): Promise<void> {
+  const [sink, receiver] = await Promise.all([startMailSink(), startWebhookReceiver()]);
+  const logger = createLogger({ level: 'silent', name: 'record-histories' });
+  const taskQueue = outboundTaskQueueOf(h.taskQueue);
+  const worker = await createWorker({
+    connection: h.env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    db: h.db,
+    logger,
+    workflowBundle: h.bundle,
+    outbound: outboundDeps({
+      smtpUrl: sink.url,
+      mailFrom: 'Cancellations <no-reply@cancellations.test>',
+      secretKey: webhookSecretKey({}),
+      allowPrivate: true,
+    }),
+  });
+  try {
+    await worker.runUntil(async () => {
+      const secretBox = createSecretBox(webhookSecretKey({}));
+      const user = await h.db.user.findFirstOrThrow({ where: { accountId } });
+      for (const [id, answers] of [
+        ['we_record_ok', [200]],
+        ['we_record_flaky', [500, 200]],
+      ] as const) {
+        receiver.answers.set(`/${id}`, [...answers]);
+        await h.db.webhookEndpoint.create({
+          data: {
+            id,
+            accountId,
+            url: `${receiver.url}/${id}`,
+            events: JSON.stringify(EventTypes),
+            secretSealed: secretBox.seal(generateWebhookSecret()),
+            createdByUserId: user.id,
+          },
+        });
+      }
+      const event = await h.db.outboxEvent.findFirstOrThrow({
+        where: { accountId, type: 'cancellation.scheduled' },
+      });
+      const workflowId = outboxWorkflowId(event.id);
+      await h.env.client.workflow.execute('outboxEventWorkflow', {
+        workflowId,
+        taskQueue,
+        args: [{ eventId: event.id }],
+      });
+      await saveAs('outbox-event.json', { workflowId });
+      const delivery = await h.db.webhookDelivery.findFirstOrThrow({ where: { endpointId: 'we_record_ok' } });
+      const redelivery = `webhook-redelivery-${delivery.id}`;
+      await h.env.client.workflow.execute('webhookRedeliveryWorkflow', {
+        workflowId: redelivery,
+        taskQueue,
+        args: [{ deliveryId: delivery.id }],
+      });
+      await saveAs('outbox-redelivery.json', { workflowId: redelivery });
+    });
+  } finally {
+    await Promise.all([sink.close(), receiver.close()]);
   }
 }
 

@@ -21,13 +21,16 @@ const scenarios = [
 const EXACT_CHARGES = 'exact-charges-and-dates';
 const REVISION_3 = 'revision-3';
 
-it('has a saved history for each way a cancellation ends, from before and after each versioned change', () => {
+it('has a saved history for each way a cancellation ends, from before and after each versioned change, and of each outbox workflow', () => {
   expect(files.sort()).toEqual(
     [
       ...scenarios.map((s) => `${s}.json`),
       'completed-checklist-done-patched.json',
       ...[...scenarios, 'completed-contract-past-end'].map((s) => `${s}-${EXACT_CHARGES}.json`),
       ...[...scenarios, 'completed-contract-past-end', 'withdrawn-by-operator'].map((s) => `${s}-${REVISION_3}.json`),
+      // Issue 14: an event's e-mail and two webhooks (one retried), and a manual redelivery.
+      'outbox-event.json',
+      'outbox-redelivery.json',
     ].sort(),
   );
 });

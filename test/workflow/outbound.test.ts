@@ -159,7 +159,7 @@ const at = (path: string) => receiver.at(path);
 const typeOf = (r: ReceivedRequest) => (JSON.parse(r.body) as { type: string }).type;
 
 describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
-  it('delivers each of the seven event types once, each signed so that standardwebhooks verifies it', async () => {
+  it('delivers each of the seven event types once (P1, P3, P4, P6, P7, P11, P14), each signed so that standardwebhooks verifies it', async () => {
     // scheduled, then withdrawn
     const a = await accountWithEndpoint();
     const view = await h.accept(h.request(a.seed));

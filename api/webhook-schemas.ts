@@ -20,7 +20,8 @@ export const CreateWebhookEndpointBody = request(
       .min(1)
       .max(EventTypes.length)
       .refine((events) => new Set(events).size === events.length, 'expected each event type once')
-      .describe('The event types to receive.'),
+      // The document says what the refinement checks (API.md: schemas as strict as the validation).
+      .meta({ uniqueItems: true, description: 'The event types to receive, each once.' }),
     description: text(500).optional(),
   }),
 );

@@ -128,6 +128,15 @@ describe('GET /openapi.json', () => {
     for (const ref of refs) expect(() => resolve(ref)).not.toThrow();
   });
 
+  it('describes a webhook endpoint as strictly as it is validated: a URI, each event type once (v1.2)', () => {
+    const op = doc.paths['/v1/webhook-endpoints'].post;
+    const body = resolve(op.requestBody!.content['application/json'].schema.$ref);
+    expect(body).toMatchObject({ required: ['url', 'events'], additionalProperties: false });
+    expect(body.properties!.url).toMatchObject({ type: 'string', format: 'uri', maxLength: 2048 });
+    expect(body.properties!.events).toMatchObject({ type: 'array', minItems: 1, maxItems: 7, uniqueItems: true });
+    expect(doc.paths['/v1/webhook-endpoints/{id}'].delete.responses['204']).toBeDefined();
+  });
+
   it('describes request bodies from the zod schemas the routes validate with (unknown fields refused)', () => {
     const op = doc.paths['/v1/cancellations'].post;
     const body = resolve(op.requestBody!.content['application/json'].schema.$ref);

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { SecretBox } from '../outbound/webhooks/secret-box';
 import type { Store } from './store';
-import { newId } from './store';
+import { newId } from '../db/ids';
 
 export interface OutboundDeps {
   /** Sends the e-mails; null when SMTP_URL is unset (the notifications stay `pending`). */

@@ -3,7 +3,7 @@
  * outbox writes that make each step once-only, the outbox events that announce them (API.md v1.2 event
  * types), and the classification of database errors into those a retry can cure and those it never will.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CancellationRow, Db, DbTx } from '../db/client';
 import { cancellationViewFromRow } from '../db/cancellations';
@@ -41,8 +41,6 @@ interface Announcements {
   /** Notification ids by template. */
   notifications: Map<string, string>;
 }
-
-export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 export const SYSTEM = 'system';
 

@@ -9,6 +9,7 @@ import { errorHandler, unknownRoute } from './errors';
 import { requestContext } from './request-context';
 import { mountRoutes } from './routing';
 import { routes } from './routes';
+import { portalRouter } from '../portal/routes';
 import { DEVELOPMENT_SECRET_KEY, createSecretBox, parseSecretKey } from '../outbound/webhooks/secret-box';
 import { noServiceEvents, type ServiceEvents, type Services, type WebhookSettings } from './services/context';
 import type { WorkflowGateway } from './workflow-client';
@@ -33,6 +34,8 @@ export interface AppDeps {
   requestDeadlineMs?: number;
   /** Webhook secrets' sealing key and the private-address rule; the development key and no private ones by default. */
   webhooks?: WebhookSettings;
+  /** PUBLIC_URL: the origin portal links are built on; the request's own origin when unset. */
+  publicUrl?: string;
 }
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
       secretBox: createSecretBox(parseSecretKey(DEVELOPMENT_SECRET_KEY)),
       allowPrivate: false,
     },
+    publicUrl: deps.publicUrl,
   };
   const app = express();
   app.disable('x-powered-by');
@@ -67,6 +71,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.corsOrigins?.length) app.use(cors(deps.corsOrigins));
   for (const handler of deps.instrumentation ?? []) app.use(handler);
   app.use(DOCS_ASSETS_PATH, docsAssets());
+  // The self-service portal (issue 15): HTML pages over the same services, with their own errors.
+  app.use('/portal', portalRouter(services));
 
   mountRoutes(app, routes, {
     db: deps.db,

@@ -3,10 +3,20 @@ import type { Db } from '../db/client';
 import { findPrincipalByToken, type PrincipalRecord } from '../db/principals';
 import { ApiError } from './errors';
 
-export type Principal = PrincipalRecord;
+/** Whoever a valid token speaks for. */
+export type Caller = PrincipalRecord;
+/** A caller the customer-facing services serve: a customer user or a support agent (never a service token). */
+export type Principal = Exclude<Caller, { kind: 'service' }>;
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 export type SupportPrincipal = Extract<Principal, { kind: 'support' }>;
-export type PrincipalKind = Principal['kind'];
+export type ServicePrincipal = Extract<Caller, { kind: 'service' }>;
+export type PrincipalKind = Caller['kind'];
+
+const kindNames: Record<PrincipalKind, string> = {
+  user: 'customer users',
+  support: 'support agents',
+  service: 'service tokens',
+};
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
 
@@ -38,7 +48,7 @@ export function allow(kinds: readonly PrincipalKind[]): RequestHandler {
     const principal = req.principal;
     if (!principal) throw new ApiError('authentication_error', 'missing_token', 'This request needs an API token.');
     if (!kinds.includes(principal.kind)) {
-      const who = kinds.map((k) => (k === 'user' ? 'customer users' : 'support agents')).join(' and ');
+      const who = kinds.map((k) => kindNames[k]).join(' and ');
       throw new ApiError('permission_error', 'permission_denied', `Only ${who} may call this endpoint.`);
     }
     next();
@@ -46,6 +56,13 @@ export function allow(kinds: readonly PrincipalKind[]): RequestHandler {
 }
 
 /** The idempotency scope and audit actor of a principal. */
-export function principalRef(principal: Principal): string {
-  return principal.kind === 'user' ? `user:${principal.userId}` : `support:${principal.supportAgentId}`;
+export function principalRef(principal: Caller): string {
+  switch (principal.kind) {
+    case 'user':
+      return `user:${principal.userId}`;
+    case 'support':
+      return `support:${principal.supportAgentId}`;
+    case 'service':
+      return `service:${principal.serviceClientId}`;
+  }
 }

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     instrumentation: metrics.instrumentation,
     events: metrics.events,
     requestDeadlineMs: config.REQUEST_DEADLINE_MS,
+    publicUrl: config.PUBLIC_URL,
     webhooks: {
       secretBox: createSecretBox(webhookSecretKey(config)),
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === 'true',

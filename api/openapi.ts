@@ -106,7 +106,8 @@ export function errorStatuses(route: AnyRoute): number[] {
   if (route.who !== 'anyone') statuses.add(401).add(403);
   if (route.params) statuses.add(404);
   // JSON syntax, Idempotency-Key (syntax 400, in use 409, reused 422), body size and encoding.
-  if (route.method === 'post') statuses.add(400).add(409).add(413).add(415).add(422);
+  if (route.method === 'post') statuses.add(400).add(413).add(415);
+  if (route.method === 'post' && route.replay !== false) statuses.add(409).add(422);
   // Every /v1 route reads the database (the token at least) and may find it, or Temporal, unavailable.
   if (route.path.startsWith('/v1/')) statuses.add(503);
   statuses.add(500);
@@ -205,6 +206,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[]): JsonSchema {
       { name: 'Cancellations' },
       { name: 'Accounts' },
       { name: 'Support' },
+      { name: 'Webhooks' },
+      { name: 'Portal' },
       { name: 'Operations' },
     ],
     paths,

@@ -14,6 +14,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A portal sign-in link holds its secret in the path (portal/routes.ts): the log keeps the path without it. */
+const loggedUrl = (url: string): string => url.replace(/^(\/portal\/login\/)[^/?#]+/, '$1[redacted]');
+
 // A caller-chosen id ends up in our logs: keep it short and free of anything that could forge a log line.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -30,11 +33,11 @@ export function requestContext(logger: Logger): RequestHandler {
     // Answers are per caller and change as workflows move on: no shared or browser cache keeps them.
     res.setHeader('Cache-Control', 'no-store');
     const started = process.hrtime.bigint();
-    req.log.debug({ req: { method: req.method, url: req.originalUrl } }, 'request received');
+    req.log.debug({ req: { method: req.method, url: loggedUrl(req.originalUrl) } }, 'request received');
     res.on('finish', () => {
       const responseTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
-        req: { method: req.method, url: req.originalUrl },
+        req: { method: req.method, url: loggedUrl(req.originalUrl) },
         res: { statusCode: res.statusCode },
         responseTimeMs,
       };

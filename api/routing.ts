@@ -1,7 +1,7 @@
 import type { Express, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { Db } from '../db/client';
-import { allow, authenticate, type Principal, type PrincipalKind } from './auth';
+import { allow, authenticate, type Caller, type Principal, type PrincipalKind } from './auth';
 import { ApiError } from './errors';
 import { IDEMPOTENCY_HEADER, IdempotencyKeyHeader, idempotency } from './idempotency';
 import { parseInput } from './validation';
@@ -27,8 +27,13 @@ export interface HandlerContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  /** The caller; reading it on a route open to anyone is a programming error. */
+  /**
+   * The customer user or support agent calling; reading it on a route open to anyone, or from a service token,
+   * is a programming error (those routes read `caller`).
+   */
   readonly principal: Principal;
+  /** Whoever the token speaks for, service tokens included. */
+  readonly caller: Caller;
   req: Request;
   services: Services;
 }
@@ -50,6 +55,11 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
    * like the secrets themselves (WEBHOOK_SECRET_KEY), never kept in clear.
    */
   secretResponse?: boolean;
+  /**
+   * `false`: the answer is never stored for Idempotency-Key replay (a portal link is single-use: a retry gets a new
+   * one). The key's syntax is still checked.
+   */
+  replay?: false;
   /** Successful answers by status. */
   responses: Record<number, ResponseSpec>;
   /** Error statuses this route can answer besides 401/403/404/500, which are added from `who`. */
@@ -110,7 +120,7 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
     });
     if (route.who !== 'anyone') chain.push(allow(route.who));
     // API.md: Idempotency-Key on every POST.
-    if (route.method === 'post')
+    if (route.method === 'post' && route.replay !== false)
       chain.push(
         idempotency(options.db, options.clock, route.secretResponse ? options.services.webhooks.secretBox : undefined),
       );
@@ -119,7 +129,13 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], options: 
       const result = await route.handler({
         ...input,
         get principal(): Principal {
-          if (!req.principal) throw new Error(`${route.operationId} read the principal of an unauthenticated request`);
+          const caller = req.principal;
+          if (!caller || caller.kind === 'service')
+            throw new Error(`${route.operationId} read a customer or support principal it does not have`);
+          return caller;
+        },
+        get caller(): Caller {
+          if (!req.principal) throw new Error(`${route.operationId} read the caller of an unauthenticated request`);
           return req.principal;
         },
         req,

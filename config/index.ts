@@ -86,6 +86,14 @@ const apiSchema = z
     CORS_ORIGINS: optionalString,
     /** API.md: every request answers within this many milliseconds, with a 503 past it. */
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /**
+     * The API's public origin (`https://billing.example.com`), which portal links are built on. Unset, the origin
+     * the request came to (its Host header) is used: set it behind a proxy that rewrites Host.
+     */
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
   })
   .refine(productionKeyIsSet, productionKeyRule);
 

@@ -79,6 +79,16 @@ export const fixtureSchema = z
   .strictObject({
     accounts: z.array(account).default([]),
     supportAgents: z.array(z.strictObject({ id, email: z.email(), token: z.string().min(16).optional() })).default([]),
+    /** API.md v1.2: tokens of trusted backends (the provider's admin console), which may only create portal sessions. */
+    serviceTokens: z
+      .array(
+        z.strictObject({
+          id,
+          name: z.string().trim().min(1, 'expected a name').max(200),
+          token: z.string().min(16, 'expected a token of at least 16 characters'),
+        }),
+      )
+      .default([]),
   })
   .superRefine((f, ctx) => {
     const seen = new Map<string, string>();
@@ -114,6 +124,10 @@ export const fixtureSchema = z
       unique('support agent id', s.id, ['supportAgents', i, 'id']);
       unique('email', s.email.toLowerCase(), ['supportAgents', i, 'email']);
       if (s.token) unique('token', s.token, ['supportAgents', i, 'token']);
+    });
+    f.serviceTokens.forEach((s, i) => {
+      unique('service token id', s.id, ['serviceTokens', i, 'id']);
+      unique('token', s.token, ['serviceTokens', i, 'token']);
     });
   });
 
@@ -217,6 +231,12 @@ export async function loadFixture(db: Db, fixture: Fixture): Promise<{ accounts:
           await tx.apiToken.create({
             data: { id: `tok_${agent.id}`, tokenHash: hashToken(agent.token), supportAgentId: agent.id },
           });
+      }
+      for (const service of fixture.serviceTokens) {
+        await tx.serviceClient.create({ data: { id: service.id, name: service.name } });
+        await tx.apiToken.create({
+          data: { id: `tok_${service.id}`, tokenHash: hashToken(service.token), serviceClientId: service.id },
+        });
       }
     },
     { timeout: 60_000, maxWait: 30_000 },

@@ -10,3 +10,8 @@ export function listNotifications(db: Db, accountId: string, page: PageRequest):
     (after, take) => db.notification.findMany({ where: { AND: [{ accountId }, after] }, orderBy: newestFirst, take }),
   );
 }
+
+/** The notifications one cancellation queued, oldest first (the portal's "e-mails sent"; a cancellation has few). */
+export function listCancellationNotifications(db: Db, cancellationId: string, take = 50): Promise<Notification[]> {
+  return db.notification.findMany({ where: { cancellationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take });
+}

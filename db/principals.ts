@@ -2,10 +2,23 @@ import { Roles, type Role } from '../domain/types';
 import type { Db } from './client';
 import { digestsEqual, hashToken } from './tokens';
 
-/** Who a bearer token speaks for: one customer user (of one account) or one support agent. */
+export type UserPrincipalRecord = {
+  kind: 'user';
+  userId: string;
+  accountId: string;
+  email: string;
+  locale: string | null;
+  roles: Role[];
+};
+
+/**
+ * Who a bearer token speaks for: one customer user (of one account), one support agent, or one trusted backend
+ * (a service token, API.md v1.2: it may only create portal sessions).
+ */
 export type PrincipalRecord =
-  | { kind: 'user'; userId: string; accountId: string; email: string; locale: string | null; roles: Role[] }
-  | { kind: 'support'; supportAgentId: string; email: string };
+  | UserPrincipalRecord
+  | { kind: 'support'; supportAgentId: string; email: string }
+  | { kind: 'service'; serviceClientId: string; name: string };
 
 const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
 
@@ -19,23 +32,16 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
   // look-up of the other one by a null id on every request.
   const row = await db.apiToken.findUnique({
     where: { tokenHash: digest },
-    select: { tokenHash: true, userId: true, supportAgentId: true },
+    select: { tokenHash: true, userId: true, supportAgentId: true, serviceClientId: true },
   });
   if (!row || !digestsEqual(row.tokenHash, digest)) return null;
-  if (row.userId) {
-    const user = await db.user.findUnique({
-      where: { id: row.userId },
-      select: { id: true, accountId: true, email: true, locale: true, roles: { select: { role: true } } },
+  if (row.userId) return findUserPrincipal(db, row.userId);
+  if (row.serviceClientId) {
+    const client = await db.serviceClient.findUnique({
+      where: { id: row.serviceClientId },
+      select: { id: true, name: true },
     });
-    if (!user) return null;
-    return {
-      kind: 'user',
-      userId: user.id,
-      accountId: user.accountId,
-      email: user.email,
-      locale: user.locale,
-      roles: user.roles.map((r) => r.role).filter(isRole),
-    };
+    return client ? { kind: 'service', serviceClientId: client.id, name: client.name } : null;
   }
   if (row.supportAgentId) {
     const agent = await db.supportAgent.findUnique({
@@ -45,4 +51,21 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
     if (agent) return { kind: 'support', supportAgentId: agent.id, email: agent.email };
   }
   return null;
+}
+
+/** A customer user as a principal: for a bearer token, and for a portal session (which names its user). */
+export async function findUserPrincipal(db: Db, userId: string): Promise<UserPrincipalRecord | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { id: true, accountId: true, email: true, locale: true, roles: { select: { role: true } } },
+  });
+  if (!user) return null;
+  return {
+    kind: 'user',
+    userId: user.id,
+    accountId: user.accountId,
+    email: user.email,
+    locale: user.locale,
+    roles: user.roles.map((r) => r.role).filter(isRole),
+  };
 }

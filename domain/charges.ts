@@ -14,6 +14,16 @@ function assertValidDate(date: Date, name: string): void {
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
 
+const CURRENT_PERIOD = 'Current period';
+const CONTRACT_MONTH = 'Contract month';
+
+/**
+ * What a charge line bills, for a page or mail that says it in another language: the description is API.md's
+ * English text, written here and nowhere else.
+ */
+export const chargeLineKind = (line: Pick<ChargeLine, 'description'>): 'current_period' | 'contract_month' =>
+  line.description.startsWith(CURRENT_PERIOD) ? 'current_period' : 'contract_month';
+
 /**
  * P14: the ends of the contract's months after the current period, oldest first. They step back from
  * contractEnd one calendar month at a time (UTC), keeping its day of month, clamped to shorter months
@@ -58,7 +68,7 @@ export function computeCharges(sub: ChargeTerms, acceptedAt: Date): Charges {
 
   const lines: ChargeLine[] = [
     {
-      description: `Current period ${isoDay(start)} to ${isoDay(currentLineEnd)}`,
+      description: `${CURRENT_PERIOD} ${isoDay(start)} to ${isoDay(currentLineEnd)}`,
       periodStart: start.toISOString(),
       periodEnd: currentLineEnd.toISOString(),
       amountCents: sub.monthlyPriceCents,
@@ -67,7 +77,7 @@ export function computeCharges(sub: ChargeTerms, acceptedAt: Date): Charges {
   let from = currentLineEnd;
   for (const to of later) {
     lines.push({
-      description: `Contract month ${isoDay(from)} to ${isoDay(to)}`,
+      description: `${CONTRACT_MONTH} ${isoDay(from)} to ${isoDay(to)}`,
       periodStart: from.toISOString(),
       periodEnd: to.toISOString(),
       amountCents: sub.monthlyPriceCents, // P14: a remaining month is billed in full

@@ -3,6 +3,7 @@ import type { AnyRoute } from '../routing';
 import { accountRoutes } from './accounts';
 import { cancellationRoutes } from './cancellations';
 import { operationRoutes } from './operations';
+import { portalSessionRoutes } from './portal-sessions';
 import { subscriptionRoutes } from './subscriptions';
 import { supportRoutes } from './support';
 import { webhookRoutes } from './webhooks';
@@ -17,4 +18,5 @@ export const routes: readonly AnyRoute[] = [
   ...accountRoutes,
   ...supportRoutes,
   ...webhookRoutes,
+  ...portalSessionRoutes,
 ];

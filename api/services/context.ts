@@ -26,6 +26,8 @@ export interface Services {
   logger: Logger;
   events: ServiceEvents;
   webhooks: WebhookSettings;
+  /** PUBLIC_URL: the origin portal links are built on; the request's own origin when unset. */
+  publicUrl?: string;
   /**
    * The request's Idempotency-Key digest, scoped to caller, method and path (api/idempotency.ts): what
    * the ids a request creates are derived from, so that its retry converges (API.md). Absent without a key.

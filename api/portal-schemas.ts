@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ObjectId, request, response, text, timestamp } from './schemas';
+import { ObjectId, request, response, timestamp } from './schemas';
 
 /** The zod schemas of API.md v1.2's portal sessions (see api/schemas.ts for the registries). */
 
@@ -7,8 +7,14 @@ export const CreatePortalSessionBody = request(
   'CreatePortalSessionRequest',
   z.strictObject({
     userId: ObjectId.describe('The customer user the link signs in.'),
-    returnUrl: text(2048, { minLength: 1 })
-      .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'expected an absolute http:// or https:// URL')
+    // One pattern (an absolute http(s) URL, no space or control character), so the document states it whole.
+    returnUrl: z
+      .string()
+      .max(2048)
+      .regex(
+        new RegExp(String.raw`^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f/?#]+[^\s\x00-\x1f\x7f]*$`),
+        'expected an absolute http:// or https:// URL',
+      )
       .meta({
         format: 'uri',
         description: 'Where the portal’s “back” link and sign-out lead (your console); http:// or https:// only.',

@@ -66,17 +66,9 @@ export function portalRouter(base: Services): Router {
     '/login/:token',
     wrap(async (req, res) => signIn(req, res, services(req, res))),
   );
-  router.get('/signed-out', (req, res) => {
-    const s = say(acceptedLocale(req) ?? 'en');
-    sendError(
-      res,
-      { locale: s.locale, m: s.m },
-      200,
-      'signed_out',
-      s.m.errors.signedOut,
-      s.m.errors.sessionExpiredHelp,
-    );
-  });
+  router.get('/signed-out', (req, res) =>
+    sendError(req, res, 200, 'signed_out', (m) => [m.errors.signedOut, m.errors.sessionExpiredHelp]),
+  );
 
   // Everything else needs a session; a POST also needs the session's CSRF token.
   router.use(forms);
@@ -218,14 +210,7 @@ async function authenticate(req: Request, res: Response, next: NextFunction, ser
         );
       return;
     }
-    sendError(
-      res,
-      { locale: s.locale, m: s.m },
-      401,
-      'session_expired',
-      s.m.errors.sessionExpired,
-      s.m.errors.sessionExpiredHelp,
-    );
+    sendError(req, res, 401, 'session_expired', (m) => [m.errors.sessionExpired, m.errors.sessionExpiredHelp]);
     return;
   }
   const { session, principal } = found;
@@ -278,15 +263,10 @@ function portalErrors(err: unknown, req: Request, res: Response, next: NextFunct
   if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
   const portal = res.locals.portal;
   if (portal) return renderOutcomeError(res, portal, errorOutcome(apiError));
-  const s = say(acceptedLocale(req) ?? 'en');
-  sendError(
-    res,
-    { locale: s.locale, m: s.m },
-    apiError.status,
-    apiError.code,
-    s.m.errors.title,
-    errorText(s.m, apiError.code, apiError.message),
-  );
+  sendError(req, res, apiError.status, apiError.code, (m) => [
+    m.errors.title,
+    errorText(m, apiError.code, apiError.message),
+  ]);
 }
 
 function send(

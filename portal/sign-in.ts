@@ -5,8 +5,7 @@ import { endPortalSession, openPortalLink, setPortalSessionLocale } from '../db/
 import { PortalLocales, type PortalLocale } from '../domain/portal';
 import type { Portal } from './routes';
 import { sendError } from './views/errors';
-import { acceptedLocale, clearSessionCookie, setSessionCookie } from './session';
-import { say } from './views/common';
+import { clearSessionCookie, setSessionCookie } from './session';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The pages the language switch may lead back to (never another site: no open redirect). */
@@ -32,8 +31,7 @@ export async function signIn(req: Request, res: Response, services: Services): P
     res.redirect(303, '/portal');
     return;
   }
-  const s = say(acceptedLocale(req) ?? 'en');
-  sendError(res, { locale: s.locale, m: s.m }, 401, 'link_invalid', s.m.errors.linkInvalid, s.m.errors.linkInvalidHelp);
+  sendError(req, res, 401, 'link_invalid', (m) => [m.errors.linkInvalid, m.errors.linkInvalidHelp]);
 }
 
 export async function signOut(req: Request, res: Response, p: Portal): Promise<void> {

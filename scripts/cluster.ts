@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { portInUse, waitForHttpOk } from './lib/processes';
+import { sayDemoPortalLinks } from './lib/portal-links';
 import { demoOutbound, prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
 import {
   DEFAULT_CLUSTER_PORTS,
@@ -163,6 +164,8 @@ async function main(): Promise<number> {
     say('  Put any HTTP load balancer in front of the API instances (deploy/README.md).');
     say(outbound.mailLine);
     sayDemoTokens(say);
+    // A link opens on the instance that minted it, or on any other: sessions live in the shared database.
+    await sayDemoPortalLinks(say, `http://127.0.0.1:${apiPorts[0]}`);
     say('Press Ctrl-C to stop.');
   };
 

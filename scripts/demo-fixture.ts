@@ -14,6 +14,8 @@ export const DEMO_TOKENS = {
   contractBillingAdmin: 'demo-initech-billing-admin',
   owingBillingAdmin: 'demo-umbrella-billing-admin',
   supportAgent: 'demo-support-agent-sam',
+  /** A service token (API.md v1.2): the demo admin console, which mints portal links. */
+  adminConsole: 'demo-console-service',
 } as const;
 
 const address = (city: string, postalCode: string) => ({ line1: '1 rue de la Paix', city, postalCode, country: 'FR' });
@@ -188,5 +190,6 @@ export function buildDemoFixture(now: Date = new Date()): FixtureInput {
       },
     ],
     supportAgents: [{ id: 'agt_sam', email: 'sam@support.test', token: DEMO_TOKENS.supportAgent }],
+    serviceTokens: [{ id: 'svc_console', name: 'Demo admin console', token: DEMO_TOKENS.adminConsole }],
   };
 }

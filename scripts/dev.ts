@@ -16,6 +16,7 @@ import path from 'node:path';
 import { ConfigError, loadApiConfig, loadWorkerConfig } from '../config';
 import { parseDatabaseUrl } from '../db/url';
 import { DEMO_TOKENS } from './demo-fixture';
+import { sayDemoPortalLinks } from './lib/portal-links';
 import { portInUse, waitForHttpOk } from './lib/processes';
 import { demoOutbound, prepareAppDatabase, sayDemoTokens, supervise } from './lib/supervisor';
 import { startDevServer, waitForTemporal } from './lib/temporal-dev-server';
@@ -118,6 +119,7 @@ async function main(): Promise<number> {
     // Our own dev server registers them at launch; another server needs them registered once.
     if (externalTemporal) say('  (Search attributes on that server: `npm run temporal:search-attributes`, once.)');
     sayDemoTokens(say);
+    await sayDemoPortalLinks(say, apiUrl);
     say('  Try:');
     say(
       `    curl -s -X POST ${apiUrl}/v1/cancellations -H 'Authorization: Bearer ${DEMO_TOKENS.acmeBillingAdmin}' ` +

@@ -1,7 +1,9 @@
 /** A page that says what went wrong in the reader's language, with the API's code and status kept for machines. */
 import { html, page, type Chrome, type Html } from '../html';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { PortalMessages } from '../messages';
+import { acceptedLocale } from '../session';
+import { say } from './common';
 
 export interface PortalErrorView {
   status: number;
@@ -42,17 +44,22 @@ export function errorBody(view: PortalErrorView, m: PortalMessages): Html {
     ${view.signedIn ? html`<p><a href="/portal">${m.errors.backToProducts}</a></p>` : ''}`;
 }
 
-/** A page for someone not signed in (or no longer): the error in their browser's language, its code kept. */
+/**
+ * A page for someone not signed in (or no longer): the error in their browser's language, its code kept.
+ * `words` picks the title and the text from the catalogue.
+ */
 export function sendError(
+  req: Request,
   res: Response,
-  chrome: Chrome,
   status: number,
   code: string,
-  title: string,
-  text: string,
+  words: (m: PortalMessages) => [title: string, text: string],
 ): void {
+  const s = say(acceptedLocale(req) ?? 'en');
+  const [title, text] = words(s.m);
+  const chrome: Chrome = { locale: s.locale, m: s.m };
   res
     .status(status)
     .type('html')
-    .send(page(chrome, { title, body: errorBody({ status, code, title, text, signedIn: false }, chrome.m) }));
+    .send(page(chrome, { title, body: errorBody({ status, code, title, text, signedIn: false }, s.m) }));
 }

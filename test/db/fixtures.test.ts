@@ -84,6 +84,26 @@ describe('fixture seeding', () => {
     expect(hashes).not.toContain(DEMO_TOKENS.acmeBillingAdmin);
   });
 
+  it('refuses service tokens (API.md v1.2) with a repeated id, or a token another entry already has', () => {
+    const problemsOf = (input: unknown) => {
+      try {
+        parseFixture(input);
+        return [];
+      } catch (err) {
+        return (err as FixtureError).problems;
+      }
+    };
+    const fixture = buildDemoFixture();
+    const twice = {
+      ...fixture,
+      serviceTokens: [...fixture.serviceTokens!, { ...fixture.serviceTokens![0], token: 'x'.repeat(24) }],
+    };
+    expect(problemsOf(twice).join('\n')).toMatch(/serviceTokens\[1\]\.id/);
+    const clash = { ...fixture, serviceTokens: [{ id: 'svc_2', name: 'clash', token: DEMO_TOKENS.acmeBillingAdmin }] };
+    expect(problemsOf(clash).join('\n')).toMatch(/serviceTokens\[0\]\.token/);
+    expect(problemsOf(fixture)).toEqual([]);
+  });
+
   it('refuses, in one transaction, a file whose later part clashes with existing rows', async () => {
     const before = await counts();
     const fixture: FixtureInput = {

@@ -17,7 +17,7 @@ export const CreatePortalSessionBody = request(
       )
       .meta({
         format: 'uri',
-        description: 'Where the portal’s “back” link and sign-out lead (your console); http:// or https:// only.',
+        description: 'Where the portal’s “back to the console” link leads (your console); http:// or https:// only.',
       })
       .optional(),
   }),

@@ -23,17 +23,24 @@ export function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
-export function setSessionCookie(req: Request, res: Response, token: string): void {
+/**
+ * `Secure` when the request came over TLS, or when PUBLIC_URL is https (a proxy terminating TLS in front of the
+ * API: the browser's side of it is TLS even though this hop is not).
+ */
+const secure = (req: Request, publicUrl: string | undefined): string =>
+  req.secure || publicUrl?.startsWith('https:') ? '; Secure' : '';
+
+export function setSessionCookie(req: Request, res: Response, token: string, publicUrl?: string): void {
   res.append(
     'Set-Cookie',
-    `${SESSION_COOKIE}=${token}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`,
+    `${SESSION_COOKIE}=${token}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict${secure(req, publicUrl)}`,
   );
 }
 
-export function clearSessionCookie(req: Request, res: Response): void {
+export function clearSessionCookie(req: Request, res: Response, publicUrl?: string): void {
   res.append(
     'Set-Cookie',
-    `${SESSION_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict; Max-Age=0${req.secure ? '; Secure' : ''}`,
+    `${SESSION_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict; Max-Age=0${secure(req, publicUrl)}`,
   );
 }
 

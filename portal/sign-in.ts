@@ -27,7 +27,7 @@ export async function signIn(req: Request, res: Response, services: Services): P
       { userId: opened.session.userId, portalSessionId: opened.session.id },
       'portal session opened',
     );
-    setSessionCookie(req, res, opened.sessionToken);
+    setSessionCookie(req, res, opened.sessionToken, services.publicUrl);
     res.redirect(303, '/portal');
     return;
   }
@@ -36,7 +36,7 @@ export async function signIn(req: Request, res: Response, services: Services): P
 
 export async function signOut(req: Request, res: Response, p: Portal): Promise<void> {
   await endPortalSession(p.services.db, p.session.id, p.services.clock());
-  clearSessionCookie(req, res);
+  clearSessionCookie(req, res, p.services.publicUrl);
   res.redirect(303, '/portal/signed-out');
 }
 

@@ -83,9 +83,14 @@ describe('POST /v1/portal-sessions', () => {
     expect(res.body.expiresAt).toBe(new Date(now.getTime() + PortalLinkTtlMs).toISOString());
   });
 
-  it('builds the link on PUBLIC_URL when it is set', async () => {
+  it('builds the link on PUBLIC_URL when it is set, and an https one makes the cookie Secure', async () => {
     const res = await mint({ userId: 'usr_ada' }, bearer(SERVICE), onPublicUrl);
     expect(res.body.url).toMatch(/^https:\/\/billing\.example\.com\/portal\/login\/[A-Za-z0-9_-]{43}$/);
+    // TLS ended by a proxy in front: this hop is plain HTTP, the browser's is not.
+    const opened = await fetch(res.body.url.replace('https://billing.example.com', onPublicUrl.url), {
+      redirect: 'manual',
+    });
+    expect(opened.headers.get('set-cookie')).toMatch(/; SameSite=Strict; Secure$/);
   });
 
   it('P12: refuses customer users and support agents (403): only a service token mints links', async () => {

@@ -14,8 +14,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** A portal sign-in link holds its secret in the path (portal/routes.ts): the log keeps the path without it. */
-const loggedUrl = (url: string): string => url.replace(/^(\/portal\/login\/)[^/?#]+/, '$1[redacted]');
+/**
+ * A portal sign-in link holds its secret in the path (portal/routes.ts): the log keeps the path without it. Express
+ * matches paths whatever their case, so `/PORTAL/LOGIN/<token>` opens the link too and is redacted alike.
+ */
+const loggedUrl = (url: string): string => url.replace(/^(\/portal\/login\/)[^/?#]+/i, '$1[redacted]');
 
 // A caller-chosen id ends up in our logs: keep it short and free of anything that could forge a log line.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -77,11 +77,14 @@ const productionKeyRule = {
 export const webhookSecretKey = (c: WebhookEnv): Buffer =>
   parseSecretKey(c.WEBHOOK_SECRET_KEY ?? DEVELOPMENT_SECRET_KEY);
 
+/** The API's port when PORT is unset (also where `npm run portal:link` looks for it). */
+export const DEFAULT_API_PORT = 3000;
+
 const apiSchema = z
   .object({
     ...commonShape,
     ...webhookShape,
-    PORT: port.default(3000),
+    PORT: port.default(DEFAULT_API_PORT),
     /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
     CORS_ORIGINS: optionalString,
     /** API.md: every request answers within this many milliseconds, with a 503 past it. */

@@ -235,7 +235,8 @@ export async function loadFixture(db: Db, fixture: Fixture): Promise<{ accounts:
       for (const service of fixture.serviceTokens) {
         await tx.serviceClient.create({ data: { id: service.id, name: service.name } });
         await tx.apiToken.create({
-          data: { id: `tok_${service.id}`, tokenHash: hashToken(service.token), serviceClientId: service.id },
+          // `:` is in no id: a user or an agent may have this id too (ids are per kind), never this row id.
+          data: { id: `tok_svc:${service.id}`, tokenHash: hashToken(service.token), serviceClientId: service.id },
         });
       }
     },

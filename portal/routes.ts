@@ -4,44 +4,28 @@
  * rules, checks and errors (api/services/), so there is no second implementation of the policy; reads come from the
  * database (a page costs no Temporal action). Forms post with a CSRF token and an Idempotency-Key.
  */
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { UserPrincipal } from '../api/auth';
-import { ApiError, refusedError, toApiError } from '../api/errors';
-import { inProgressError } from '../api/services/cancellations';
+import { ApiError, refusedError } from '../api/errors';
 import { DataBackupBody, Reason } from '../api/schemas';
 import { accountProducts } from '../api/services/accounts';
+import { inProgressError } from '../api/services/cancellations';
 import type { Services } from '../api/services/context';
+import { getSubscription } from '../api/services/subscriptions';
 import { ID_PATTERN } from '../db/ids';
-import { findPrincipalForPortal, type PortalSessionRecord } from './session-store';
-import { portalCss, portalJs } from './assets';
 import { errorOutcome, runChange, type Outcome } from './actions';
-import { html, page, type Chrome, type Content, type FormSecrets } from './html';
-import { pageLocale, acceptedLocale, csrfTokenOf, csrfValid, readCookie, sameOrigin, SESSION_COOKIE } from './session';
-import { say, type Say } from './views/common';
-import { errorBody, errorText, sendError } from './views/errors';
-import { productsBody } from './views/products';
-import { confirmBody, subscriptionBody } from './views/subscription';
-import { cancellationBody } from './views/cancellation';
+import { portalCss, portalJs } from './assets';
+import { authenticate } from './authenticate';
+import type { Portal } from './context';
+import { portalErrors, renderOutcomeError, type RefusalContext } from './error-pages';
+import { page, type Content } from './html';
 import { loadCancellationPage, loadOpenCancellations, loadSubscriptionPage, makeChange } from './pages';
 import { signIn, signOut, switchLanguage } from './sign-in';
-
-/** What a signed-in request carries (res.locals.portal). */
-export interface Portal {
-  services: Services;
-  session: PortalSessionRecord;
-  principal: UserPrincipal;
-  s: Say;
-  secrets: FormSecrets;
-  chrome: Chrome;
-}
-
-declare module 'express-serve-static-core' {
-  interface Locals {
-    portal?: Portal;
-  }
-}
+import { sendError } from './views/errors';
+import { cancellationBody } from './views/cancellation';
+import type { Say } from './views/common';
+import { productsBody } from './views/products';
+import { confirmBody, subscriptionBody } from './views/subscription';
 
 type Handler = (req: Request, res: Response, portal: Portal) => Promise<void>;
 
@@ -94,7 +78,14 @@ export function portalRouter(base: Services): Router {
     const view = await loadSubscriptionPage(p, idParam(req));
     if (view.openCancellationId) throw inProgressError(view.openCancellationId);
     // The same answer the confirmation would get (P11), before the customer fills anything else in.
-    if (!view.preview.eligible) throw refusedError(view.preview.refusals);
+    if (!view.preview.eligible) {
+      const { product, currency } = view.subscription;
+      renderOutcomeError(res, p, errorOutcome(refusedError(view.preview.refusals)), {
+        product: product.name,
+        currency,
+      });
+      return;
+    }
     send(res, p, {
       title: p.s.m.confirm.title(view.subscription.product.name),
       body: confirmBody({ ...view, reason }, p.s, p.secrets),
@@ -105,7 +96,12 @@ export function portalRouter(base: Services): Router {
     const id = idParam(req);
     const reason = reasonOf(req.body);
     const fields = { subscriptionId: id, reasonCode: reason?.code ?? '', comment: reason?.comment ?? '' };
-    await respond(req, res, p, fields, (s) => makeChange.cancel(s, p.principal, id, reason));
+    // A refusal (the balance or the roles changed since the preview) is said with the preview's advice.
+    const about = async () => {
+      const { product, currency } = await getSubscription(p.services, p.principal, id);
+      return { product: product.name, currency };
+    };
+    await respond(req, res, p, fields, (s) => makeChange.cancel(s, p.principal, id, reason), about);
   });
 
   get('/cancellations/:id', async (req, res, p) => {
@@ -154,91 +150,15 @@ async function respond(
   p: Portal,
   fields: Record<string, string>,
   change: (services: Services) => Promise<string>,
+  about?: () => Promise<RefusalContext>,
 ): Promise<void> {
   const outcome: Outcome = await runChange(p.services, p.principal, req, fields, change);
   if (outcome.kind === 'redirect') {
     res.redirect(303, outcome.location);
     return;
   }
-  renderOutcomeError(res, p, outcome);
-}
-
-function renderOutcomeError(res: Response, p: Portal, outcome: Extract<Outcome, { kind: 'error' }>): void {
-  const m = p.s.m;
-  const refusals = Array.isArray(outcome.details?.refusals) ? outcome.details.refusals : null;
-  const text = refusals ? m.errors.refused : errorText(m, outcome.code, outcome.message);
-  const items = refusals
-    ? html`<ul class="refusals">
-        ${refusals.map((r: { code: string; message: string }) => {
-          return html`<li data-refusal="${r.code}">${errorText(m, r.code, r.message)}</li>`;
-        })}
-      </ul>`
-    : undefined;
-  res
-    .status(outcome.status)
-    .type('html')
-    .send(
-      page(p.chrome, {
-        title: m.errors.title,
-        body: errorBody(
-          { status: outcome.status, code: outcome.code, title: m.errors.title, text, items, signedIn: true },
-          m,
-        ),
-      }),
-    );
-}
-
-async function authenticate(req: Request, res: Response, next: NextFunction, services: Services): Promise<void> {
-  const token = readCookie(req, SESSION_COOKIE);
-  const found = token ? await findPrincipalForPortal(services, token) : null;
-  if (!found || !token) {
-    const s = say(acceptedLocale(req) ?? 'en');
-    // A link opened from another site: its redirect to /portal is a cross-site navigation, which leaves the
-    // SameSite=Strict cookie behind. One same-site reload sends it.
-    if (
-      req.method === 'GET' &&
-      token === null &&
-      req.get('sec-fetch-site') === 'cross-site' &&
-      req.query.r === undefined
-    ) {
-      const url = `${req.baseUrl}${req.path}?r=1`;
-      res
-        .status(200)
-        .type('html')
-        .send(
-          `<!doctype html><html lang="${s.locale}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}"><title>${s.m.portalName}</title></head><body><p><a href="${url}">${s.m.errors.continue}</a></p></body></html>`,
-        );
-      return;
-    }
-    sendError(req, res, 401, 'session_expired', (m) => [m.errors.sessionExpired, m.errors.sessionExpiredHelp]);
-    return;
-  }
-  const { session, principal } = found;
-  const s = say(pageLocale(req, session.locale, principal.locale));
-  const secrets: FormSecrets = { csrf: csrfTokenOf(token), newKey: () => randomUUID() };
-  const portal: Portal = {
-    services,
-    session,
-    principal,
-    s,
-    secrets,
-    chrome: {
-      locale: s.locale,
-      m: s.m,
-      // Where the language switch comes back to: this page, or for the review step (a POST) its product's page.
-      session: {
-        email: principal.email,
-        secrets,
-        returnUrl: session.returnUrl,
-        here: `${req.baseUrl}${req.path}`.replace(/\/cancel$/, ''),
-      },
-    },
-  };
-  res.locals.portal = portal;
-  if (req.method === 'POST' && !(sameOrigin(req) && csrfValid(token, req.body?._csrf))) {
-    throw new ApiError('permission_error', 'csrf_failed', 'The form’s CSRF token is missing or wrong.');
-  }
-  next();
+  const refused = about && Array.isArray(outcome.details?.refusals);
+  renderOutcomeError(res, p, outcome, refused ? await about() : undefined);
 }
 
 function withPortal(handler: Handler) {
@@ -253,20 +173,6 @@ function wrap(fn: (req: Request, res: Response, next: NextFunction) => Promise<v
   return (req: Request, res: Response, next: NextFunction) => {
     Promise.resolve(fn(req, res, next)).catch(next);
   };
-}
-
-/** Errors in the reader's language, with the API's status and code (data-code) kept. */
-function portalErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
-  if (res.headersSent || res.locals.deadlineExceeded) return next(err);
-  const apiError = toApiError(err) ?? new ApiError('api_error', 'internal_error', 'Internal error.');
-  if (apiError.status >= 500) req.log.error({ err }, 'portal request failed');
-  if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-  const portal = res.locals.portal;
-  if (portal) return renderOutcomeError(res, portal, errorOutcome(apiError));
-  sendError(req, res, apiError.status, apiError.code, (m) => [
-    m.errors.title,
-    errorText(m, apiError.code, apiError.message),
-  ]);
 }
 
 function send(

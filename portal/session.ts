@@ -57,16 +57,18 @@ export function csrfValid(sessionToken: string, sent: unknown): boolean {
 
 /**
  * A POST must come from a page of this origin: when the browser says where from (Origin, or Sec-Fetch-Site), it
- * must be here. The CSRF token is the check that counts; this one stops a forged form before it costs a look-up.
+ * must be here: the origin the request came to, or PUBLIC_URL's (behind a proxy ending TLS, or rewriting Host, the
+ * browser's origin is not this hop's). The CSRF token is the check that counts; this one stops a forged form before
+ * it costs a look-up.
  */
-export function sameOrigin(req: Request): boolean {
+export function sameOrigin(req: Request, publicUrl?: string): boolean {
   const site = req.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.get('origin');
   // A browser says `null` when the page's referrer policy hides it: then only Sec-Fetch-Site can vouch.
   if (origin === 'null') return site === 'same-origin';
   if (!origin) return true;
-  return origin === `${req.protocol}://${req.get('host')}`;
+  return origin === `${req.protocol}://${req.get('host')}` || (!!publicUrl && origin === new URL(publicUrl).origin);
 }
 
 /** The best of the browser's Accept-Language that the portal speaks, or null. */

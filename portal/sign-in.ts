@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Services } from '../api/services/context';
 import { endPortalSession, openPortalLink, setPortalSessionLocale } from '../db/portal';
 import { PortalLocales, type PortalLocale } from '../domain/portal';
-import type { Portal } from './routes';
+import type { Portal } from './context';
 import { sendError } from './views/errors';
 import { clearSessionCookie, setSessionCookie } from './session';
 

@@ -3,6 +3,7 @@
  * valid 5 minutes), asking the running API (API_URL, default http://127.0.0.1:$PORT) with a service token
  * (PORTAL_SERVICE_TOKEN, default the demo's).
  */
+import { DEFAULT_API_PORT } from '../config';
 import { DEMO_TOKENS } from './demo-fixture';
 import { PortalLinkError, requestPortalLink } from './lib/portal-links';
 
@@ -23,8 +24,10 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const apiUrl = (process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
-  const token = process.env.PORTAL_SERVICE_TOKEN ?? DEMO_TOKENS.adminConsole;
+  // An empty variable counts as unset, as it does for the API's own settings.
+  const port = process.env.PORT || DEFAULT_API_PORT;
+  const apiUrl = (process.env.API_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  const token = process.env.PORTAL_SERVICE_TOKEN || DEMO_TOKENS.adminConsole;
   try {
     const link = await requestPortalLink(apiUrl, token, userId, returnUrl);
     process.stdout.write(`${link.url}\n(single use, until ${link.expiresAt})\n`);

@@ -39,6 +39,10 @@ export async function requestPortalLink(
       `The service token was refused (${why}). A database seeded before service tokens existed lacks the demo's: ` +
         'start afresh with `rm -rf .data`, or set PORTAL_SERVICE_TOKEN to a service token of yours.',
     );
+  if (res.status === 403)
+    throw new PortalLinkError(
+      `The token is not a service token (${why}): set PORTAL_SERVICE_TOKEN to one (a fixture's serviceTokens).`,
+    );
   throw new PortalLinkError(`No link for ${userId} (${why}).`);
 }
 

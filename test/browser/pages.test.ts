@@ -166,6 +166,29 @@ describe('a 375 px phone', () => {
   });
 });
 
+it('works with the keyboard alone: the skip link first, then every control in order to the review', async () => {
+  const { page, context } = await signedIn(portal, 'usr_ada');
+  await page.goto(`${origin}/portal/subscriptions/sub_acme_webinar`);
+  const focused = () =>
+    page.evaluate(
+      '(() => { const e = document.activeElement; return e ? (e.className || e.tagName) + "|" + (e.textContent || "").trim() : ""; })()',
+    ) as Promise<string>;
+  await page.keyboard.press('Tab');
+  expect(await focused()).toMatch(/^skip\|/);
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
+  // From the content on, Tab reaches the cancel form's button (radios, comment, then "Continue").
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = /^primary\|/.test(await focused());
+  }
+  expect(reached).toBe(true);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="confirm"]').waitFor();
+  await context.close();
+});
+
 it('signs out: the session ends, and its cookie opens nothing', async () => {
   const { page, context } = await signedIn(portal, 'usr_ada');
   const cookies = await context.cookies();

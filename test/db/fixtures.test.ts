@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { FixtureError, loadFixture, parseFixture, type FixtureInput } from '../../db/fixtures';
 import { accountBalanceCents } from '../../db/accounts';
+import { findPrincipalByToken } from '../../db/principals';
 import { hashToken } from '../../db/tokens';
 import { buildDemoFixture, DEMO_TOKENS } from '../../scripts/demo-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -102,6 +103,21 @@ describe('fixture seeding', () => {
     const clash = { ...fixture, serviceTokens: [{ id: 'svc_2', name: 'clash', token: DEMO_TOKENS.acmeBillingAdmin }] };
     expect(problemsOf(clash).join('\n')).toMatch(/serviceTokens\[0\]\.token/);
     expect(problemsOf(fixture)).toEqual([]);
+  });
+
+  it('loads a service token as one, even under an id a user with a token has (ids are per kind)', async () => {
+    expect(await findPrincipalByToken(testDb.db, DEMO_TOKENS.adminConsole)).toEqual({
+      kind: 'service',
+      serviceClientId: 'svc_console',
+      name: 'Demo admin console',
+    });
+    const token = 'a-service-token-named-like-ada';
+    await loadFixture(testDb.db, parseFixture({ serviceTokens: [{ id: 'usr_ada', name: 'Same id', token }] }));
+    expect(await findPrincipalByToken(testDb.db, token)).toMatchObject({ kind: 'service', serviceClientId: 'usr_ada' });
+    expect(await findPrincipalByToken(testDb.db, DEMO_TOKENS.acmeBillingAdmin)).toMatchObject({
+      kind: 'user',
+      userId: 'usr_ada',
+    });
   });
 
   it('refuses, in one transaction, a file whose later part clashes with existing rows', async () => {

@@ -21,6 +21,7 @@ import { freePort, startProcess, waitForHttpOk, type ManagedProcess } from '../l
 import { startDevServer, waitForTemporal } from '../lib/temporal-dev-server';
 import { postgresServerOf, postgresUrl, startScratchCluster, TEMPORAL_SERVICES } from '../lib/temporal-cluster';
 import { rssMb, sqliteMb } from './proc-stats';
+import { workerRuntime, type WorkerScript } from '../lib/worker-runtime';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_POSTGRES = 'postgres://cancel:cancel@127.0.0.1:5432/cancel';
@@ -41,6 +42,8 @@ export interface BenchStack {
   workerMetricsUrl: string;
   /** RSS of the Temporal server's processes together. */
   temporalRssMb(): number;
+  /** How the worker process was run: package.json's start:worker settings, as the environment left them. */
+  workerRuntime: { script: WorkerScript; nodeArgs: string[]; env: Record<string, string> };
   /** Size of the Temporal server's databases (state and visibility) and of the application's. */
   databaseMb(): Promise<{ temporal: number; app: number }>;
   stop(): Promise<void>;
@@ -51,6 +54,8 @@ export interface BenchStackOptions {
   /** WORKER_MAX_CACHED_WORKFLOWS for the worker process. */
   maxCachedWorkflows: number;
   logLevel: string;
+  /** Which of package.json's worker scripts the worker runs as (its environment and node options). */
+  workerScript: WorkerScript;
   /** Extra node options for the API and worker processes (e.g. --cpu-prof). */
   nodeArgs: string[];
 }
@@ -151,12 +156,18 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       TEMPORAL_ADDRESS: engine.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: options.logLevel,
+      // Production refuses the development key that seals webhook secrets: a key of this run's own.
+      WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
     };
     const [apiPort, workerPort, sdkPort] = [await freePort(), await freePort(), await freePort()];
     const node = (entry: string) => [...options.nodeArgs, path.join(ROOT, entry)];
-    const worker = startProcess('worker', process.execPath, node('dist/worker/main.js'), {
+    // The worker as `npm run start:worker` (or `start:worker:small`) runs it in production, memory settings included.
+    const runtime = workerRuntime(options.workerScript);
+    const worker = startProcess('worker', process.execPath, [...runtime.nodeArgs, ...node('dist/worker/main.js')], {
       cwd: ROOT,
+      // Its defaults first: a value set in the calling environment wins, as in the script's `${VAR:-default}`.
       env: {
+        ...runtime.env,
         ...env,
         WORKER_HTTP_PORT: String(workerPort),
         WORKER_SDK_METRICS_PORT: String(sdkPort),
@@ -185,6 +196,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       api,
       apiUrl,
       workerMetricsUrl: `${workerUrl}/metrics`,
+      workerRuntime: {
+        script: options.workerScript,
+        nodeArgs: runtime.nodeArgs,
+        env: Object.fromEntries(Object.keys(runtime.env).map((k) => [k, process.env[k] ?? runtime.env[k]])),
+      },
       temporalRssMb: () => engine.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0),
       databaseMb: engine.databaseMb,
       stop,

@@ -25,7 +25,7 @@ import { seedBench, type BenchSubscription } from './bench/fixtures';
 import { closedLoop, httpLoad, type LoadResult } from './bench/load';
 import { cpuPercent, cpuSample, machine, rssMb } from './bench/proc-stats';
 import { startBenchStack, type BenchStack } from './bench/stack';
-import type { WorkerScript } from './lib/worker-runtime';
+import { isWorkerScript, WORKER_SCRIPTS } from './lib/worker-runtime';
 import { answerUpdate, ceilingWorkflow } from './bench/ceiling-workflow';
 
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
@@ -33,7 +33,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
 const BURST = Math.min(PENDING, Number(process.env.BENCH_BURST ?? 2_000));
 const ENGINE = process.env.BENCH_ENGINE ?? 'dev';
-const WORKER_SCRIPT = (process.env.BENCH_WORKER_SCRIPT ?? 'start:worker') as WorkerScript;
+const WORKER_SCRIPT = process.env.BENCH_WORKER_SCRIPT ?? 'start:worker';
 const CACHE = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS ?? process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500);
 const ROOT = path.resolve(__dirname, '..');
 const DAY = 86_400_000;
@@ -283,8 +283,8 @@ async function main(): Promise<void> {
   // The in-process worker of the ceiling logs warnings only; the measured processes have their own logs.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   if (ENGINE !== 'dev' && ENGINE !== 'cluster') throw new Error(`BENCH_ENGINE=${ENGINE}: expected dev or cluster`);
-  if (WORKER_SCRIPT !== 'start:worker' && WORKER_SCRIPT !== 'start:worker:small')
-    throw new Error(`BENCH_WORKER_SCRIPT=${WORKER_SCRIPT}: expected start:worker or start:worker:small`);
+  if (!isWorkerScript(WORKER_SCRIPT))
+    throw new Error(`BENCH_WORKER_SCRIPT=${WORKER_SCRIPT}: expected one of ${WORKER_SCRIPTS.join(', ')}`);
   say(`starting the stack on the ${ENGINE} engine (worker as npm run ${WORKER_SCRIPT}, cache ${CACHE} workflows)`);
   const stack = await startBenchStack({
     engine: ENGINE,

@@ -42,7 +42,7 @@ export interface BenchStack {
   workerMetricsUrl: string;
   /** RSS of the Temporal server's processes together. */
   temporalRssMb(): number;
-  /** How the worker process was run: package.json's start:worker settings, as the environment left them. */
+  /** How the worker process was run: its package.json script's settings, as the environment left them. */
   workerRuntime: { script: WorkerScript; nodeArgs: string[]; env: Record<string, string> };
   /** Size of the Temporal server's databases (state and visibility) and of the application's. */
   databaseMb(): Promise<{ temporal: number; app: number }>;
@@ -163,12 +163,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const node = (entry: string) => [...options.nodeArgs, path.join(ROOT, entry)];
     // The worker as `npm run start:worker` (or `start:worker:small`) runs it in production, memory settings included.
     const runtime = workerRuntime(options.workerScript);
+    // A value set in the calling environment wins over the script's default, as its `${VAR:-default}` does.
+    const runtimeEnv = Object.fromEntries(Object.entries(runtime.env).map(([k, v]) => [k, process.env[k] ?? v]));
     const worker = startProcess('worker', process.execPath, [...runtime.nodeArgs, ...node('dist/worker/main.js')], {
       cwd: ROOT,
-      // Its defaults first: a value set in the calling environment wins, as in the script's `${VAR:-default}`.
       env: {
-        ...runtime.env,
         ...env,
+        ...runtimeEnv,
         WORKER_HTTP_PORT: String(workerPort),
         WORKER_SDK_METRICS_PORT: String(sdkPort),
         WORKER_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows),
@@ -196,11 +197,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       api,
       apiUrl,
       workerMetricsUrl: `${workerUrl}/metrics`,
-      workerRuntime: {
-        script: options.workerScript,
-        nodeArgs: runtime.nodeArgs,
-        env: Object.fromEntries(Object.keys(runtime.env).map((k) => [k, process.env[k] ?? runtime.env[k]])),
-      },
+      workerRuntime: { script: options.workerScript, nodeArgs: runtime.nodeArgs, env: runtimeEnv },
       temporalRssMb: () => engine.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0),
       databaseMb: engine.databaseMb,
       stop,

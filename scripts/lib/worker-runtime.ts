@@ -10,10 +10,14 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** The scripts that run the built worker: the default, and the one that trades throughput for memory. */
-export type WorkerScript = 'start:worker' | 'start:worker:small';
+export const WORKER_SCRIPTS = ['start:worker', 'start:worker:small'] as const;
+export type WorkerScript = (typeof WORKER_SCRIPTS)[number];
+
+export const isWorkerScript = (value: string): value is WorkerScript =>
+  (WORKER_SCRIPTS as readonly string[]).includes(value);
 
 /** The environment variables (their defaults) and the node options of one of package.json's worker scripts. */
-export function workerRuntime(script: WorkerScript = 'start:worker'): {
+export function workerRuntime(script: WorkerScript): {
   env: Record<string, string>;
   nodeArgs: string[];
 } {
@@ -26,8 +30,8 @@ export function workerRuntime(script: WorkerScript = 'start:worker'): {
   if (nodeAt < 0) throw new Error(`package.json's ${script} does not run node: ${command}`);
   const env = Object.fromEntries(
     words.slice(0, nodeAt).map((w) => {
-      const [name, value = ''] = w.split('=');
-      return [name, value.replace(/^\$\{\w+:-(.*)\}$/, '$1')];
+      const at = w.indexOf('=');
+      return [w.slice(0, at), w.slice(at + 1).replace(/^\$\{\w+:-(.*)\}$/, '$1')];
     }),
   );
   return { env, nodeArgs: words.slice(nodeAt + 1).filter((w) => w.startsWith('--')) };

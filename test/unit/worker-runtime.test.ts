@@ -9,9 +9,8 @@ import { workerRuntime } from '../../scripts/lib/worker-runtime';
 
 const MB = 1_048_576;
 
-/** Runs `code` in a fresh node with the worker's options; its last line of output, parsed. */
-function runWithWorkerOptions(code: string): { main: number; thread: number } {
-  const { env, nodeArgs } = workerRuntime('start:worker:small');
+/** Runs `code` in a fresh node with a worker script's settings; its last line of output, parsed. */
+function runWith({ env, nodeArgs }: ReturnType<typeof workerRuntime>, code: string): { main: number; thread: number } {
   const child = spawnSync(process.execPath, [...nodeArgs, '-e', code], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -34,14 +33,17 @@ test('start:worker:small sets MALLOC_ARENA_MAX (overridable) and heap limits nod
 });
 
 test('the heap limit of start:worker:small applies to worker threads too (the SDK runs workflows in one)', () => {
-  const { nodeArgs } = workerRuntime('start:worker:small');
-  const oldSpaceMb = Number(nodeArgs.find((a) => a.startsWith('--max-old-space-size='))?.split('=')[1]);
-  const limits = runWithWorkerOptions(`
+  const small = workerRuntime('start:worker:small');
+  const oldSpaceMb = Number(small.nodeArgs.find((a) => a.startsWith('--max-old-space-size='))?.split('=')[1]);
+  const limits = runWith(
+    small,
+    `
     const v8 = require('node:v8');
     const { Worker } = require('node:worker_threads');
     const w = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true });
     w.on('message', (thread) => { console.log(JSON.stringify({ main: v8.getHeapStatistics().heap_size_limit, thread })); w.terminate(); });
-  `);
+  `,
+  );
   // The old space plus the young generation (three semi-spaces) and a little slack: far below node's
   // default on this machine (about 4 GB with 24 GB of memory).
   for (const limit of [limits.main, limits.thread]) {

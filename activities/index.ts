@@ -15,7 +15,7 @@ import { createOutboxActivities } from './outbound';
 import { createStore, type ActivityDeps } from './store';
 import { createWebhookActivities } from './webhooks';
 
-export type { ActivityDeps } from './store';
+export type { ActivityDeps, AnnouncedEvent } from './store';
 export type { EligibilitySnapshot, ScheduleInput } from './decision';
 export type { ChecklistInput, ReminderInput } from './checklist';
 export type { RescheduleInput } from './follow-ups';

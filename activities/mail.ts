@@ -22,71 +22,87 @@ export const messageIdOf = (notificationId: string, from: string) => `<${notific
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-export function createMailActivities({ db }: Store, outbound: OutboundDeps | undefined) {
-  return {
-    async sendNotificationMail(input: {
-      notificationId: string;
-      eventId: string;
-    }): Promise<'sent' | 'failed' | 'skipped'> {
-      const mailer = outbound?.mailer;
-      const notification = await db.notification.findUnique({ where: { id: input.notificationId } });
-      if (!mailer || !notification || notification.status !== 'pending') return 'skipped';
-      const event = await db.outboxEvent.findUnique({ where: { id: input.eventId }, select: { object: true } });
-      const object = JSON.parse(event?.object ?? '{}') as CancellationView | RefusalObject;
-      const subscription = await db.subscription.findUnique({
-        where: { id: object.subscriptionId ?? '' },
-        select: { productCode: true, productName: true },
+export interface MailInput {
+  notificationId: string;
+  eventId: string;
+  /** Attempts made before this workflow took the notification over (the worker's relay's first one). */
+  attemptsBefore?: number;
+}
+
+export type MailOutcome = 'sent' | 'failed' | 'skipped';
+
+/**
+ * One attempt at a notification, the `attempt`-th in all. Throws when the SMTP server did not take it and
+ * attempts remain (the caller retries); the last one marks it `failed`.
+ */
+export function createMailSender({ db }: Store, outbound: OutboundDeps | undefined) {
+  return async function sendMail(input: MailInput, attempt: number): Promise<MailOutcome> {
+    const mailer = outbound?.mailer;
+    const notification = await db.notification.findUnique({ where: { id: input.notificationId } });
+    if (!mailer || !notification || notification.status !== 'pending') return 'skipped';
+    const event = await db.outboxEvent.findUnique({ where: { id: input.eventId }, select: { object: true } });
+    const object = JSON.parse(event?.object ?? '{}') as CancellationView | RefusalObject;
+    const subscription = await db.subscription.findUnique({
+      where: { id: object.subscriptionId ?? '' },
+      select: { productCode: true, productName: true },
+    });
+    // A mail that cannot be written (no such template, a broken row) never will be: `failed` at once.
+    let mail: RenderedMail;
+    try {
+      if (!event || !subscription || !isMailTemplate(notification.template))
+        throw new Error(`nothing to render template ${notification.template} from`);
+      const payload = JSON.parse(notification.payload) as { before?: string };
+      mail = renderMail({
+        template: notification.template,
+        locale: mailLocale(notification.locale),
+        product: { code: subscription.productCode, name: subscription.productName },
+        object,
+        before: payload.before,
       });
-      // A mail that cannot be written (no such template, a broken row) never will be: `failed` at once.
-      let mail: RenderedMail;
-      try {
-        if (!event || !subscription || !isMailTemplate(notification.template))
-          throw new Error(`nothing to render template ${notification.template} from`);
-        const payload = JSON.parse(notification.payload) as { before?: string };
-        mail = renderMail({
-          template: notification.template,
-          locale: mailLocale(notification.locale),
-          product: { code: subscription.productCode, name: subscription.productName },
-          object,
-          before: payload.before,
-        });
-      } catch (err) {
-        await db.notification.update({
-          where: { id: notification.id },
-          data: { status: 'failed', lastError: `cannot render: ${errorText(err)}` },
-        });
-        return 'failed';
-      }
-      const attempt = Context.current().info.attempt;
-      try {
-        await mailer.sendMail({
-          from: outbound.mailFrom,
-          to: notification.recipient,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: messageIdOf(notification.id, outbound.mailFrom),
-          headers: { 'X-Notification-Id': notification.id, 'X-Notification-Template': notification.template },
-        });
-      } catch (err) {
-        const last = attempt >= MailMaxAttempts;
-        await db.notification.update({
-          where: { id: notification.id },
-          data: { attempts: { increment: 1 }, lastError: errorText(err), ...(last ? { status: 'failed' } : {}) },
-        });
-        if (last) return 'failed';
-        throw err;
-      }
+    } catch (err) {
       await db.notification.update({
         where: { id: notification.id },
-        data: {
-          status: 'sent',
-          sentAt: outbound.now(),
-          attempts: { increment: 1 },
-          lastError: null,
-        },
+        data: { status: 'failed', lastError: `cannot render: ${errorText(err)}` },
       });
-      return 'sent';
+      return 'failed';
+    }
+    try {
+      await mailer.sendMail({
+        from: outbound.mailFrom,
+        to: notification.recipient,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: messageIdOf(notification.id, outbound.mailFrom),
+        headers: { 'X-Notification-Id': notification.id, 'X-Notification-Template': notification.template },
+      });
+    } catch (err) {
+      const last = attempt >= MailMaxAttempts;
+      await db.notification.update({
+        where: { id: notification.id },
+        data: { attempts: { increment: 1 }, lastError: errorText(err), ...(last ? { status: 'failed' } : {}) },
+      });
+      if (last) return 'failed';
+      throw err;
+    }
+    await db.notification.update({
+      where: { id: notification.id },
+      data: {
+        status: 'sent',
+        sentAt: outbound.now(),
+        attempts: { increment: 1 },
+        lastError: null,
+      },
+    });
+    return 'sent';
+  };
+}
+
+export function createMailActivities(store: Store, outbound: OutboundDeps | undefined) {
+  const sendMail = createMailSender(store, outbound);
+  return {
+    async sendNotificationMail(input: MailInput): Promise<MailOutcome> {
+      return sendMail(input, Context.current().info.attempt + (input.attemptsBefore ?? 0));
     },
   };
 }

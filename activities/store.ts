@@ -18,12 +18,21 @@ export interface ActivityDeps {
   /** Fault injection for the fault tests (config: FAULT_PAUSE_AFTER_DECISION_MS); never set in production. */
   faults?: { pauseAfterDecisionMs?: number; log?: (message: string) => void };
   /**
-   * Starts the delivery workflow of each outbox event written by a committed transaction (worker/outbound.ts).
-   * Fire and forget: a start that is lost is made again by the worker's sweep, so no step waits on it.
+   * Hands the outbox events a committed transaction wrote to the worker's relay (worker/outbox-relay.ts).
+   * Fire and forget: an event it loses is taken up by the worker's sweep, so no step waits on it.
    */
-  dispatchEvents?: (eventIds: string[]) => void;
+  dispatchEvents?: (events: AnnouncedEvent[]) => void;
   /** The outbound channels' activities (worker/outbound.ts); the cancellation worker does without them. */
   outbound?: OutboundDeps;
+}
+
+/** An outbox event as its transaction wrote it: what the relay needs without reading it back. */
+export interface AnnouncedEvent {
+  id: string;
+  accountId: string;
+  type: string;
+  /** Its e-mail, written `pending` by the same transaction; null when the change has none. */
+  notificationId: string | null;
 }
 
 /** What a transaction announces: audit events that are also outbox events, and the notifications it queued. */
@@ -196,45 +205,42 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
    * Writes the transaction's outbox events, each with the cancellation as the transaction leaves it (the
    * result, when it is that cancellation's view, saves a read) and the notification of the same template.
    */
-  async function writeAnnouncements(t: DbTx, a: Announcements, result: unknown): Promise<string[]> {
-    const ids: string[] = [];
+  async function writeAnnouncements(t: DbTx, a: Announcements, result: unknown): Promise<AnnouncedEvent[]> {
+    const written: AnnouncedEvent[] = [];
     for (const e of a.events) {
       let object = e.object;
       if (object === undefined && e.cancellationId) {
         const own = result as Partial<CancellationView> | null;
         object = own && own.id === e.cancellationId && own.stage ? own : await viewOf(t, e.cancellationId);
       }
-      const id = newId('evt');
+      const event = {
+        id: newId('evt'),
+        accountId: e.accountId,
+        type: e.type,
+        notificationId: a.notifications.get(e.auditType) ?? null,
+      };
       await t.outboxEvent.create({
-        data: {
-          id,
-          key: e.key,
-          accountId: e.accountId,
-          type: e.type,
-          object: JSON.stringify(object ?? {}),
-          notificationId: a.notifications.get(e.auditType) ?? null,
-          createdAt: new Date(e.at),
-        },
+        data: { ...event, key: e.key, object: JSON.stringify(object ?? {}), createdAt: new Date(e.at) },
       });
-      ids.push(id);
+      written.push(event);
     }
-    return ids;
+    return written;
   }
 
   /** One transaction; the outbox events it wrote are handed to their delivery workflows once it has committed. */
   async function tx<T>(fn: (t: DbTx) => Promise<T>): Promise<T> {
-    let eventIds: string[] = [];
+    let events: AnnouncedEvent[] = [];
     const result = await db.$transaction(
       async (t) => {
         const a: Announcements = { events: [], notifications: new Map() };
         announced.set(t, a);
         const value = await fn(t);
-        eventIds = await writeAnnouncements(t, a, value);
+        events = await writeAnnouncements(t, a, value);
         return value;
       },
       { maxWait: 10_000, timeout: 20_000 },
     );
-    if (eventIds.length) dispatchEvents?.(eventIds);
+    if (events.length) dispatchEvents?.(events);
     return result;
   }
 

@@ -8,7 +8,8 @@
  * being replayed. completed-checklist-done.json predates the patch `confirm-backup-answers-after-stage`;
  * the untagged files and `-patched` predate `exact-charges-and-dates`; all but `-revision-3` predate `revision-3`.
  * The outbox workflows (workflows/outbox.ts, issue 14) are saved untagged as `outbox-*.json`: an event with an
- * e-mail and two endpoints, one of which fails once (a retry), and a manual redelivery.
+ * e-mail and two endpoints, one of which fails once (a retry), a manual redelivery, and the retries the worker's
+ * relay hands over (`outbox-retry.json`, an input that the workflows started before the relay never had).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,8 @@ import { startWebhookReceiver } from '../test/helpers/webhook-receiver';
 import { createWorker } from '../worker/create-worker';
 import { outboundDeps } from '../worker/outbound';
 import { startMailSink } from './lib/mail-sink';
+import { createOutboxPlanner } from '../activities/outbound';
+import { createStore } from '../activities/store';
 
 const OUT = path.join(__dirname, '..', 'test', 'workflow', 'histories');
 /** The newest versioned change of the workflow: its `patched()` id. */
@@ -120,6 +123,12 @@ async function recordOutbox(
   const [sink, receiver] = await Promise.all([startMailSink(), startWebhookReceiver()]);
   const logger = createLogger({ level: 'silent', name: 'record-histories' });
   const taskQueue = outboundTaskQueueOf(h.taskQueue);
+  const channels = outboundDeps({
+    smtpUrl: sink.url,
+    mailFrom: 'Cancellations <no-reply@cancellations.test>',
+    secretKey: webhookSecretKey({}),
+    allowPrivate: true,
+  });
   const worker = await createWorker({
     connection: h.env.nativeConnection,
     namespace: 'default',
@@ -127,12 +136,7 @@ async function recordOutbox(
     db: h.db,
     logger,
     workflowBundle: h.bundle,
-    outbound: outboundDeps({
-      smtpUrl: sink.url,
-      mailFrom: 'Cancellations <no-reply@cancellations.test>',
-      secretKey: webhookSecretKey({}),
-      allowPrivate: true,
-    }),
+    outbound: channels,
   });
   try {
     await worker.runUntil(async () => {
@@ -172,6 +176,32 @@ async function recordOutbox(
         args: [{ deliveryId: delivery.id }],
       });
       await saveAs('outbox-redelivery.json', { workflowId: redelivery });
+
+      // What the relay (worker/outbox-relay.ts) hands over when first attempts failed: the e-mail and both
+      // webhooks again, each after its delay, the flaky endpoint failing once more.
+      const withdrawn = await h.db.outboxEvent.findFirstOrThrow({
+        where: { accountId, type: 'cancellation.withdrawn' },
+      });
+      const plan = await createOutboxPlanner(createStore({ db: h.db }), channels)(withdrawn.id, {
+        markDispatched: false,
+      });
+      if (!plan.notificationId || plan.deliveryIds.length !== 2) throw new Error('expected an e-mail and two webhooks');
+      receiver.answers.set('/we_record_flaky', [500, 200]);
+      const retried = outboxWorkflowId(withdrawn.id);
+      await h.env.client.workflow.execute('outboxEventWorkflow', {
+        workflowId: retried,
+        taskQueue,
+        args: [
+          {
+            eventId: withdrawn.id,
+            retry: {
+              mail: { notificationId: plan.notificationId },
+              webhooks: plan.deliveryIds.map((deliveryId) => ({ deliveryId, retryInMs: 5_000 })),
+            },
+          },
+        ],
+      });
+      await saveAs('outbox-retry.json', { workflowId: retried });
     });
   } finally {
     await Promise.all([sink.close(), receiver.close()]);

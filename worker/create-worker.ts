@@ -6,7 +6,7 @@ import {
   type ActivityInterceptorsFactory,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { createActivities, type OutboundDeps } from '../activities';
+import { createActivities, type ActivityDeps, type OutboundDeps } from '../activities';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { temporalLoggerFor } from './sdk-logger';
@@ -24,8 +24,8 @@ export interface CreateWorkerOptions {
   workflowBundlePath?: string;
   /** A bundle already built in this process (the outbound worker shares the cancellation worker's). */
   workflowBundle?: WorkflowBundleOption;
-  /** Starts the delivery workflows of the outbox events each committed step wrote (worker/outbound.ts). */
-  dispatchEvents?: (eventIds: string[]) => void;
+  /** Hands the outbox events each committed step wrote to the relay (worker/outbox-relay.ts). */
+  dispatchEvents?: ActivityDeps['dispatchEvents'];
   /** The outbound channels, for the worker of the outbound task queue. */
   outbound?: OutboundDeps;
   /** Activities run at once (the SDK's default, 100, when omitted). */

@@ -15,11 +15,14 @@ import { bundleWorkflows, createWorker } from './create-worker';
 import { NotReadyYet, startWorkerHttpServer } from './http';
 import { createWorkerMetrics } from './metrics';
 import { createEventDispatcher, outboundDeps, startOutboxSweep } from './outbound';
+import { createOutboxRelay } from './outbox-relay';
 import { outboundTaskQueueOf } from '../domain/events';
 import { temporalLoggerFor } from './sdk-logger';
 
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
 const SHUTDOWN_DEADLINE_MS = 45_000;
+/** How long a shutdown waits for the outbox relay's events under way, once the Temporal workers have stopped. */
+const RELAY_DRAIN_MS = 12_000;
 
 /**
  * WORKFLOW_BUNDLE_PATH, else the bundle `npm run build` wrote next to the compiled worker
@@ -117,13 +120,19 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
   started.connection = connection;
   const bundlePath = workflowBundlePath(config);
   const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows(logger);
-  // Each committed step's outbox events start their delivery workflows (worker/outbound.ts).
+  // Each committed step's outbox events go to the relay, which hands what fails to their workflows.
   const dispatcher = createEventDispatcher({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger,
   });
+  const channels = outboundDeps({
+    smtpUrl: config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    secretKey: webhookSecretKey(config),
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === 'true',
+  });
+  const relay = createOutboxRelay({ db, outbound: channels, handOver: dispatcher.handOver, logger });
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -131,7 +140,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     logger,
     workflowBundle,
     activityInterceptors: [metrics.activityInterceptor],
-    dispatchEvents: dispatcher.dispatchEvents,
+    dispatchEvents: relay.offer,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   };
   const worker = await createWorker({
@@ -143,17 +152,12 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
   const outbound = await createWorker({
     ...common,
     taskQueue: outboundTaskQueueOf(config.TEMPORAL_TASK_QUEUE),
-    outbound: outboundDeps({
-      smtpUrl: config.SMTP_URL,
-      mailFrom: config.MAIL_FROM,
-      secretKey: webhookSecretKey(config),
-      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE === 'true',
-    }),
+    outbound: channels,
     maxConcurrentActivityTaskExecutions: 50,
   });
   if (!config.SMTP_URL) logger.warn('SMTP_URL is not set: e-mails are not sent (notifications stay pending)');
   started.workers = [worker, outbound];
-  const sweep = startOutboxSweep({ db, dispatch: dispatcher.dispatch, logger });
+  const sweep = startOutboxSweep({ db, dispatch: dispatcher.dispatch, held: relay.holds, logger });
 
   logger.info(
     {
@@ -176,6 +180,8 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     logger.info('worker stopped');
   } finally {
     sweep.stop();
+    // The events under way finish (a webhook's attempt is bounded by its 10 s timeout); the queued are the sweep's.
+    await relay.drain(RELAY_DRAIN_MS);
     await cleanUp();
   }
   if (!stopping) throw new Error('the worker stopped without being asked to');

@@ -4,10 +4,15 @@
  * with its own retries, so a dead receiver holds up only its own delivery, never the other endpoints, the
  * e-mail or the cancellations (which run on their own task queue and never wait for this workflow).
  *
- * Cost, in Temporal actions, of one event: the start, one activity to prepare, one per channel (plus one per
- * retry of a failing channel). An event with an e-mail and one endpoint that answers at once: 4.
+ * Most events never get here: the worker's relay (worker/outbox-relay.ts) makes every channel's first attempt
+ * in-process and starts this workflow only for the channels that failed (`retry`), or, through the sweep, for an
+ * event it never finished (the worker died, or its queue was full): then the workflow does everything.
+ *
+ * Cost, in Temporal actions, of one event: none when every first attempt succeeds. Handed over with `retry`:
+ * the start, a timer and an activity per failed channel, plus one per further retry. From the sweep: the start,
+ * one activity to prepare, one per channel (plus one per retry of a failing channel).
  */
-import { ActivityFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, sleep, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { WebhookMaxAttempts } from '../domain/events';
 
@@ -17,10 +22,19 @@ const prepare = proxyActivities<Activities>({
 }).prepareOutboxEvent;
 
 /** 10 attempts: 30 s, 1, 2, 4, 8, 16, 32 min, then hourly (activities/mail.ts marks the last one `failed`). */
-const sendMail = proxyActivities<Activities>({
+const MailRetry: RetryPolicy = {
+  initialInterval: '30s',
+  backoffCoefficient: 2,
+  maximumInterval: '1h',
+  maximumAttempts: 10,
+};
+const sendMail = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: MailRetry }).sendNotificationMail;
+/** After the relay's first attempt and the 30 s this workflow waited: the same schedule from its second delay. */
+const sendMailAgain = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '30s', backoffCoefficient: 2, maximumInterval: '1h', maximumAttempts: 10 },
+  retry: { ...MailRetry, initialInterval: '1m' },
 }).sendNotificationMail;
+const MailFirstRetryMs = 30_000;
 
 /** One attempt is bounded by the 10 s request timeout; each failure sets its own next delay (API.md). */
 const webhookOptions: ActivityOptions = {
@@ -38,13 +52,45 @@ async function settled(p: Promise<unknown>): Promise<void> {
   }
 }
 
-export async function outboxEventWorkflow(input: { eventId: string }): Promise<void> {
+/**
+ * What the worker's relay (worker/outbox-relay.ts) hands over when a first attempt failed: the channels to try
+ * again, each after the delay its schedule sets. The channels that succeeded are not in it.
+ */
+export interface OutboxRetry {
+  mail: { notificationId: string } | null;
+  webhooks: { deliveryId: string; retryInMs: number }[];
+}
+
+export async function outboxEventWorkflow(input: { eventId: string; retry?: OutboxRetry }): Promise<void> {
+  // A new input, not a new path for running workflows: those started without `retry` replay the path below.
+  if (input.retry) return retryFailedChannels(input.eventId, input.retry);
   const plan = await prepare({ eventId: input.eventId });
   await Promise.all([
     ...(plan.notificationId
       ? [settled(sendMail({ notificationId: plan.notificationId, eventId: input.eventId }))]
       : []),
     ...plan.deliveryIds.map((deliveryId) => settled(deliverWebhook({ deliveryId }))),
+  ]);
+}
+
+/** The channels whose first attempt (the relay's) failed, each from its second attempt on. */
+async function retryFailedChannels(eventId: string, retry: OutboxRetry): Promise<void> {
+  const after = async (ms: number, attempt: () => Promise<unknown>) => {
+    await sleep(ms);
+    await settled(attempt());
+  };
+  const { mail } = retry;
+  await Promise.all([
+    ...(mail
+      ? [
+          after(MailFirstRetryMs, () =>
+            sendMailAgain({ notificationId: mail.notificationId, eventId, attemptsBefore: 1 }),
+          ),
+        ]
+      : []),
+    ...retry.webhooks.map((w) =>
+      after(w.retryInMs, () => deliverWebhook({ deliveryId: w.deliveryId, attemptsBefore: 1 })),
+    ),
   ]);
 }
 

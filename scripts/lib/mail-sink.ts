@@ -21,11 +21,14 @@ export interface MailSink {
   port: number;
   url: string;
   mails: SunkMail[];
+  /** The next this-many mails are refused with a temporary error (451), as a busy server would: tests set it. */
+  refuseNext: number;
   close(): Promise<void>;
 }
 
 export async function startMailSink(options: { port?: number; dir?: string } = {}): Promise<MailSink> {
   const mails: SunkMail[] = [];
+  let sink: MailSink | undefined;
   if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
   const server = new SMTPServer({
     authOptional: true,
@@ -36,6 +39,11 @@ export async function startMailSink(options: { port?: number; dir?: string } = {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (sink && sink.refuseNext > 0) {
+          sink.refuseNext -= 1;
+          callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+          return;
+        }
         const raw = Buffer.concat(chunks).toString('utf8');
         const receivedAt = new Date();
         const mail: SunkMail = {
@@ -60,10 +68,12 @@ export async function startMailSink(options: { port?: number; dir?: string } = {
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
   });
-  return {
+  sink = {
     port,
     url: `smtp://127.0.0.1:${port}`,
     mails,
+    refuseNext: 0,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return sink;
 }

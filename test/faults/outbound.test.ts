@@ -1,8 +1,8 @@
 /**
  * Issue 14 under faults, on real processes (the Temporal dev server, worker processes, the API), a real HTTP
  * receiver and a real SMTP server:
- * - the worker SIGKILLed while a webhook request is in flight: a new worker delivers it (the same webhook-id,
- *   a valid signature) once Temporal has timed the lost attempt out;
+ * - the worker SIGKILLed while a webhook request is in flight (the relay's first attempt, worker/outbox-relay.ts):
+ *   a new worker's sweep gives the event its workflow, which delivers it (the same webhook-id, a valid signature);
  * - the worker stopped and started again: no e-mail is sent twice, every notification is `sent` once.
  */
 import { Webhook } from 'standardwebhooks';
@@ -61,7 +61,7 @@ it('delivers a webhook whose request was in flight when the worker was killed, w
   await worker.process.exited;
   const killedAt = Date.now();
   worker = await stack.startWorker(outboundEnv());
-  // The lost attempt times out (30 s start-to-close), then Temporal retries it on the new worker.
+  // The event was never marked dispatched: 30 s after its commit the new worker's sweep starts its workflow.
   await eventually(
     async () => receiver.at(path).length,
     (n) => n === 2,

@@ -5,7 +5,7 @@
  * real SMTP server (scripts/lib/mail-sink.ts), parsed with mailparser.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
@@ -19,7 +19,8 @@ import { addMonthsUtc } from '../../domain/dates';
 import { createSecretBox } from '../../outbound/webhooks/secret-box';
 import { startMailSink, type MailSink } from '../../scripts/lib/mail-sink';
 import { createWorker } from '../../worker/create-worker';
-import { createEventDispatcher, outboundDeps } from '../../worker/outbound';
+import { createEventDispatcher, outboundDeps, startOutboxSweep } from '../../worker/outbound';
+import { createOutboxRelay } from '../../worker/outbox-relay';
 import { changeContractEndUpdate, withdrawUpdate } from '../../workflows/messages';
 import { listen, type RunningApi } from '../api/harness';
 import { eventually } from '../helpers/eventually';
@@ -44,18 +45,32 @@ let outboundRun: Promise<void>;
 
 let receiver: WebhookReceiver;
 
+/** The outbound channels of this test: its SMTP server, receivers on this machine. */
+const channels = () =>
+  outboundDeps({
+    smtpUrl: sink.url,
+    mailFrom: 'Cancellations <no-reply@cancellations.test>',
+    secretKey: webhookSecretKey({}),
+    allowPrivate: true,
+  });
+
 beforeAll(async () => {
+  [sink, receiver] = await Promise.all([startMailSink(), startWebhookReceiver()]);
+  // As in the worker process (worker/main.ts): each commit's events go to the relay, which hands to their
+  // workflows the channels whose first attempt failed.
   await h.setUp('outbound', (env) => ({
-    dispatchEvents: createEventDispatcher({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue: h.taskQueue,
+    dispatchEvents: createOutboxRelay({
+      db: h.db,
+      outbound: channels(),
+      handOver: createEventDispatcher({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue: h.taskQueue,
+      }).handOver,
       logger,
-    }).dispatchEvents,
+    }).offer,
   }));
   results = new Client({ connection: h.env.connection, namespace: 'default' });
-  sink = await startMailSink();
-  receiver = await startWebhookReceiver();
   outbound = await createWorker({
     connection: h.env.nativeConnection,
     namespace: 'default',
@@ -63,12 +78,7 @@ beforeAll(async () => {
     db: h.db,
     logger,
     workflowBundle: h.bundle,
-    outbound: outboundDeps({
-      smtpUrl: sink.url,
-      mailFrom: 'Cancellations <no-reply@cancellations.test>',
-      secretKey: webhookSecretKey({}),
-      allowPrivate: true,
-    }),
+    outbound: channels(),
   });
   outboundRun = outbound.run();
   api = await listen({
@@ -122,12 +132,50 @@ async function accountWithEndpoint(spec: Parameters<WorkflowHarness['seed']>[0] 
   return { seed, token, path, endpointId: created.body.id as string, secret: created.body.secret as string };
 }
 
-/** Waits for the outbox workflow of every event of the account (the test server skips time meanwhile). */
+/**
+ * Waits until every event of the account is dispatched (the relay made its first attempts, or a workflow took it
+ * up), then for the workflow of each that has one (the test server skips time meanwhile).
+ */
 async function deliveredAll(accountId: string) {
-  const events = await h.db.outboxEvent.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
-  for (const e of events) await results.workflow.getHandle(outboxWorkflowId(e.id)).result();
+  const events = await eventually(
+    () => h.db.outboxEvent.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } }),
+    (rows) => rows.every((e) => e.dispatchedAt !== null),
+  );
+  for (const e of events)
+    await results.workflow
+      .getHandle(outboxWorkflowId(e.id))
+      .result()
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
   return events;
 }
+
+/** Until the event's workflow (the relay handed it a failed channel) waits on its timer before the retry. */
+const waitingOnTimer = (eventId: string) =>
+  eventually(
+    async () =>
+      (
+        await results.workflow
+          .getHandle(outboxWorkflowId(eventId))
+          .fetchHistory()
+          .catch(() => null)
+      )?.events,
+    (events) => !!events?.some((e) => e.timerStartedEventAttributes),
+  );
+
+/** Whether the event has a workflow: the relay handed it over, or the sweep started it. */
+const hasWorkflow = (eventId: string) =>
+  results.workflow
+    .getHandle(outboxWorkflowId(eventId))
+    .describe()
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      },
+    );
 
 /**
  * A delivery that no workflow runs: the account's events are delivered (to no endpoint) first, then an
@@ -195,8 +243,9 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
       await h.handle(doomed).result();
     });
 
-    // rescheduled (P14: support moves the contract's end)
-    const start = addMonthsUtc(now, -3);
+    // rescheduled (P14: support moves the contract's end). From the server's clock as it is now: the waits above
+    // let the test server skip time, as far as it likes once nothing is left for it to wait on.
+    const start = addMonthsUtc(await h.now(), -3);
     const d = await accountWithEndpoint({
       subscription: {
         billing: 'fixed_term',
@@ -261,16 +310,89 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
         (count) => count === n,
       );
     await attemptsMade(1);
+    // The relay handed the delivery over: its workflow waits on a timer for the 5 s (the test server's time).
+    const [event] = await h.db.outboxEvent.findMany({ where: { accountId: a.seed.accountId } });
+    await waitingOnTimer(event.id);
     await h.env.sleep('6s');
     await attemptsMade(2);
     await h.env.sleep('6m');
     await deliveredAll(a.seed.accountId);
     const attempts = at(a.path);
     expect(attempts).toHaveLength(3);
+    // The relay made the first attempt, then handed the delivery, and only it, to the event's workflow.
+    const history = await results.workflow.getHandle(outboxWorkflowId(event.id)).fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(scheduled.filter(Boolean)).toEqual(['deliverWebhook']);
+    const notification = await h.db.notification.findFirstOrThrow({ where: { accountId: a.seed.accountId } });
+    expect(notification).toMatchObject({ status: 'sent', attempts: 1 });
     expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
     for (const r of attempts) expect(() => new Webhook(a.secret).verify(r.body, r.headers)).not.toThrow();
     const [delivery] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastResponseStatus: 200, lastError: null });
+  });
+
+  it('costs no workflow when every first attempt succeeds: the relay delivers in the worker, then marks the event dispatched', async () => {
+    const a = await accountWithEndpoint();
+    await h.accept(h.request(a.seed));
+    const [event] = await deliveredAll(a.seed.accountId);
+    expect(await hasWorkflow(event.id)).toBe(false);
+    expect(at(a.path).map(typeOf)).toEqual(['cancellation.scheduled']);
+    const [delivery] = (await get(`/v1/webhook-endpoints/${a.endpointId}/deliveries`, a.token)).body.data;
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, lastResponseStatus: 200 });
+    const notification = await h.db.notification.findFirstOrThrow({ where: { accountId: a.seed.accountId } });
+    expect(notification).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sink.mails.filter((m) => m.raw.includes(`<${notification.id}@`))).toHaveLength(1);
+  });
+
+  it("leaves to the sweep what the relay cannot take (its queue full, or the worker gone): the event's whole workflow delivers it", async () => {
+    const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
+    const seed = await h.seed({ token });
+    const path = `/hooks/${seed.accountId}`;
+    expect(
+      (await post('/v1/webhook-endpoints', token, { url: `${receiver.url}${path}`, events: AllTypes })).status,
+    ).toBe(201);
+    const full = createOutboxRelay({
+      db: h.db,
+      outbound: channels(),
+      handOver: () => Promise.reject(new Error('not expected')),
+      logger,
+      queueLimit: 0,
+    });
+    const worker = await createWorker({
+      connection: h.env.nativeConnection,
+      namespace: 'default',
+      taskQueue: `${h.taskQueue}-full`,
+      db: h.db,
+      logger,
+      workflowBundle: h.bundle,
+      dispatchEvents: full.offer,
+    });
+    await worker.runUntil(h.accept(h.request(seed), `${h.taskQueue}-full`));
+    const [event] = await h.db.outboxEvent.findMany({ where: { accountId: seed.accountId } });
+    expect(event.dispatchedAt).toBeNull();
+    expect(at(path)).toHaveLength(0);
+    // Every undispatched event, however recent: the events' times are the test server's, which runs ahead.
+    const sweep = startOutboxSweep({
+      db: h.db,
+      dispatch: createEventDispatcher({
+        connection: h.env.nativeConnection,
+        namespace: 'default',
+        taskQueue: h.taskQueue,
+      }).dispatch,
+      logger,
+      graceMs: -100 * 365 * DAY,
+      intervalMs: 3_600_000,
+    });
+    try {
+      expect(await sweep.sweep()).toBeGreaterThanOrEqual(1);
+    } finally {
+      sweep.stop();
+    }
+    await deliveredAll(seed.accountId);
+    expect(await hasWorkflow(event.id)).toBe(true);
+    expect(at(path).map(typeOf)).toEqual(['cancellation.scheduled']);
+    const notification = await h.db.notification.findFirstOrThrow({ where: { accountId: seed.accountId } });
+    expect(notification).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('disables an endpoint that answers 410, and sends it nothing more', async () => {
@@ -426,6 +548,31 @@ describe('e-mails (API.md v1.2)', () => {
       attempts: 1,
       lastError: null,
     });
+  });
+
+  it("hands an e-mail the SMTP server refused at the first attempt to the event's workflow, which sends it 30 s later", async () => {
+    const a = await accountWithEndpoint();
+    sink.refuseNext = 1;
+    await h.accept(h.request(a.seed));
+    const refused = await eventually(
+      () => h.db.notification.findFirstOrThrow({ where: { accountId: a.seed.accountId } }),
+      (n) => n.attempts === 1,
+    );
+    expect(refused).toMatchObject({ status: 'pending', lastError: expect.stringMatching(/451|busy/) });
+    const [event] = await eventually(
+      () => h.db.outboxEvent.findMany({ where: { accountId: a.seed.accountId } }),
+      (rows) => rows.every((e) => e.dispatchedAt !== null),
+    );
+    expect(await hasWorkflow(event.id)).toBe(true);
+    // The webhook went at the first attempt: the workflow retries the e-mail alone, after 30 s.
+    expect(at(a.path)).toHaveLength(1);
+    await waitingOnTimer(event.id);
+    await h.env.sleep('31s');
+    await deliveredAll(a.seed.accountId);
+    const sent = await h.db.notification.findUniqueOrThrow({ where: { id: refused.id } });
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(sink.mails.filter((m) => m.raw.includes(`<${sent.id}@`))).toHaveLength(1);
+    expect(at(a.path)).toHaveLength(1);
   });
 
   it('never sends a notification twice: a second run of its outbox workflow skips what was sent', async () => {

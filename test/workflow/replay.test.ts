@@ -31,6 +31,8 @@ it('has a saved history for each way a cancellation ends, from before and after 
       // Issue 14: an event's e-mail and two webhooks (one retried), and a manual redelivery.
       'outbox-event.json',
       'outbox-redelivery.json',
+      // The relay's hand-over: the channels whose first attempt failed, each retried after its delay.
+      'outbox-retry.json',
     ].sort(),
   );
 });

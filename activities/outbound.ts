@@ -1,7 +1,7 @@
 /**
- * The outbound channels (API.md v1.2): one workflow per outbox event (workflows/outbox.ts) prepares the
- * event's deliveries here, then sends its e-mail (activities/mail.ts) and its webhooks
- * (activities/webhooks.ts) in parallel, each retried by Temporal on its own schedule. These activities
+ * The outbound channels (API.md v1.2): the worker's relay (worker/outbox-relay.ts), or the event's workflow
+ * (workflows/outbox.ts) when the relay lost it, prepares the event's deliveries here; the e-mail
+ * (activities/mail.ts) and the webhooks (activities/webhooks.ts) are then sent in parallel, their retries Temporal's. These activities
  * run on the outbound task queue, so slow receivers never take the cancellations' activity slots.
  */
 import { ApplicationFailure } from '@temporalio/activity';
@@ -28,6 +28,12 @@ export interface OutboxPlan {
   notificationId: string | null;
   /** The deliveries still to make, one per subscribed endpoint. */
   deliveryIds: string[];
+  /**
+   * The attempts already made at the notification and at each delivery, by id, where there were any (a relay's
+   * first attempt before its worker died): the workflow goes on counting from there, so the schedule and the
+   * number of attempts stay API.md's.
+   */
+  attemptsBefore?: Record<string, number>;
 }
 
 /** The outbound activities run on the outbound task queue only, whose worker has the channels configured. */
@@ -84,15 +90,23 @@ export function createOutboxPlanner({ db }: Store, deps: OutboundDeps | undefine
     const [deliveries, notification] = await Promise.all([
       db.webhookDelivery.findMany({
         where: { eventId: event.id, status: 'pending' },
-        select: { id: true },
+        select: { id: true, attempts: true },
         orderBy: { id: 'asc' },
       }),
       event.notificationId
-        ? db.notification.findUnique({ where: { id: event.notificationId }, select: { id: true, status: true } })
+        ? db.notification.findUnique({
+            where: { id: event.notificationId },
+            select: { id: true, status: true, attempts: true },
+          })
         : null,
     ]);
-    const mail = outbound.mailer && notification?.status === 'pending' ? notification.id : null;
-    return { notificationId: mail, deliveryIds: deliveries.map((d) => d.id) };
+    const mail = outbound.mailer && notification?.status === 'pending' ? notification : null;
+    const made = [...deliveries, ...(mail ? [mail] : [])].filter((row) => row.attempts > 0);
+    return {
+      notificationId: mail?.id ?? null,
+      deliveryIds: deliveries.map((d) => d.id),
+      ...(made.length ? { attemptsBefore: Object.fromEntries(made.map((row) => [row.id, row.attempts])) } : {}),
+    };
   };
 }
 

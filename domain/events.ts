@@ -45,6 +45,9 @@ export const WebhookRetryDelaysMs = [
 ] as const;
 export const WebhookMaxAttempts = WebhookRetryDelaysMs.length + 1;
 
+/** An e-mail the SMTP server refused is tried again 30 s later, then after doubling delays (workflows/outbox.ts). */
+export const MailFirstRetryMs = 30_000;
+
 /** The outbox workflow of an event; the id makes a second start of it (the sweep's) a no-op. */
 export const outboxWorkflowId = (eventId: string) => `outbox-${eventId}`;
 

@@ -219,12 +219,28 @@ async function measurePendingAndBurst(stack: BenchStack) {
   });
   const first = (span._min.updatedAt?.getTime() ?? NaN) - instant.getTime();
   const last = (span._max.updatedAt?.getTime() ?? NaN) - instant.getTime();
+  // The `cancellation.completed` events (webhooks and e-mails) trail the deactivations: until the last is dispatched.
+  const completedEvents = { type: 'cancellation.completed' };
+  const eventsDeadline = Date.now() + 120_000;
+  while (
+    (await stack.db.outboxEvent.count({ where: { ...completedEvents, dispatchedAt: null } })) > 0 &&
+    Date.now() < eventsDeadline
+  )
+    await sleep(250);
+  const events = await stack.db.outboxEvent.aggregate({
+    where: { ...completedEvents, dispatchedAt: { not: null } },
+    _max: { dispatchedAt: true },
+    _count: true,
+  });
+  const lastEvent = (events._max.dispatchedAt?.getTime() ?? NaN) - instant.getTime();
   const burst = {
     due: BURST,
     completed: span._count,
     firstCompletedAfterS: round(first / 1000),
     lastCompletedAfterS: round(last / 1000),
     deactivationsPerSecond: round(span._count / Math.max((last - Math.max(first, 0)) / 1000, 0.001)),
+    completedEventsDispatched: events._count,
+    lastEventDispatchedAfterS: round(lastEvent / 1000),
     workerPeakRssMb: round(peakRss),
     workerCpuPercent: round(workerCpuBurst),
     cacheMisses: metrics1.cacheMisses - metrics0.cacheMisses,
@@ -267,7 +283,8 @@ function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof meas
     `Month-end burst: ${b.due} due at one instant`,
     '-',
     `${b.completed} completed, first after ${b.firstCompletedAfterS} s, last after ${b.lastCompletedAfterS} s ` +
-      `(${b.deactivationsPerSecond}/s); worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %; ` +
+      `(${b.deactivationsPerSecond}/s); their ${b.completedEventsDispatched} events dispatched, the last after ` +
+      `${b.lastEventDispatchedAfterS} s; worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %; ` +
       `${b.cacheMisses} workflow cache misses`,
   ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -195,7 +195,7 @@ async function recordOutbox(
           {
             eventId: withdrawn.id,
             retry: {
-              mail: { notificationId: plan.notificationId },
+              mail: { notificationId: plan.notificationId, retryInMs: 30_000 },
               webhooks: plan.deliveryIds.map((deliveryId) => ({ deliveryId, retryInMs: 5_000 })),
             },
           },

@@ -22,7 +22,7 @@ import { temporalLoggerFor } from './sdk-logger';
 /** After this long, a shutdown that is still waiting (e.g. on a stuck activity) gives up and exits. */
 const SHUTDOWN_DEADLINE_MS = 45_000;
 /** How long a shutdown waits for the outbox relay's events under way, once the Temporal workers have stopped. */
-const RELAY_DRAIN_MS = 12_000;
+const RELAY_DRAIN_MS = 10_000;
 
 /**
  * WORKFLOW_BUNDLE_PATH, else the bundle `npm run build` wrote next to the compiled worker

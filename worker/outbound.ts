@@ -94,7 +94,14 @@ export function startOutboxSweep(options: {
     const due = found.filter((e) => !options.held?.(e.id));
     if (due.length) {
       logger.info({ events: due.length }, 'outbox sweep: starting the workflows of undispatched events');
-      await dispatch(due.map((e) => e.id));
+      const ids = due.map((e) => e.id);
+      await dispatch(ids);
+      // Each has its workflow now, started here or before (a relay that handed it over and died before marking
+      // it): marked here, or a workflow that never prepares (the hand-over's) would leave it to every sweep.
+      await db.outboxEvent.updateMany({
+        where: { id: { in: ids }, dispatchedAt: null },
+        data: { dispatchedAt: new Date() },
+      });
     }
     return due.length;
   };

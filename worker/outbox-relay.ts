@@ -9,7 +9,9 @@
  * (worker/outbound.ts), which starts its whole workflow 30 s after the commit: at least once, as before.
  *
  * Bounded, so that a month end's deactivations keep the CPU and the database connections: a few events at a
- * time, and beyond a queue limit the events are left to the sweep.
+ * time; an event that would start late (more than 10 s after its commit) or find the queue full is left to the
+ * sweep. A relayed event is thus done (webhooks time out at 10 s, e-mails here at 15 s) before any worker's
+ * sweep, 30 s after the commit, could take it up as well.
  */
 import type { AnnouncedEvent, OutboundDeps } from '../activities';
 import { createMailSender } from '../activities/mail';
@@ -18,13 +20,28 @@ import { createStore } from '../activities/store';
 import { createWebhookSender } from '../activities/webhooks';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
-import { WebhookRetryDelaysMs } from '../domain/events';
+import { MailFirstRetryMs, WebhookRetryDelaysMs } from '../domain/events';
 import type { OutboxRetry } from '../workflows/outbox';
 
 /** Events relayed at once by one worker process. */
 export const RELAY_CONCURRENCY = 4;
 /** Events waiting beyond this many are left to the sweep (a 30 s delay, and a workflow each). */
 export const RELAY_QUEUE_LIMIT = 5_000;
+/**
+ * An event that waited longer than this in the queue is left to the sweep too: started by then, the relay
+ * could still be at it when a sweep, 30 s after the commit, gives the event its workflow (on any worker).
+ */
+export const RELAY_MAX_WAIT_MS = 10_000;
+/** An SMTP server that has not taken the e-mail by then is given up on for this attempt (the workflow retries). */
+export const MAIL_ATTEMPT_MS = 15_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface OutboxRelay {
   /** After a commit: the events' first attempts, queued; never waits, never throws. */
@@ -51,7 +68,8 @@ export function createOutboxRelay(options: {
   const deliver = createWebhookSender(store, outbound);
   const concurrency = options.concurrency ?? RELAY_CONCURRENCY;
   const queueLimit = options.queueLimit ?? RELAY_QUEUE_LIMIT;
-  const queued: AnnouncedEvent[] = [];
+  const queued: { event: AnnouncedEvent; offeredAt: number }[] = [];
+  let late = 0;
   const held = new Set<string>();
   let active = 0;
   let closed = false;
@@ -60,19 +78,38 @@ export function createOutboxRelay(options: {
   async function relay(event: AnnouncedEvent): Promise<void> {
     const eventId = event.id;
     const { notificationId, deliveryIds } = await plan(event, { markDispatched: false });
-    const retry: OutboxRetry = { mail: null, webhooks: [] };
-    const mail = async (id: string) => {
-      // A refusal is recorded on the notification by the attempt itself; the workflow tries again.
-      await sendMail({ notificationId: id, eventId }, 1).catch(() => (retry.mail = { notificationId: id }));
+    // The channels whose first attempt failed, each with its schedule's next delay and when it failed.
+    const failed: { mail?: string; webhooks: string[]; delayMs: Map<string, number>; at: Map<string, number> } = {
+      webhooks: [],
+      delayMs: new Map(),
+      at: new Map(),
     };
-    await Promise.all([
-      ...(notificationId ? [mail(notificationId)] : []),
-      ...deliveryIds.map(async (deliveryId) => {
-        const outcome = await deliver({ deliveryId }, 1).catch(() => ({ retryInMs: WebhookRetryDelaysMs[0] }));
-        if (typeof outcome !== 'string') retry.webhooks.push({ deliveryId, retryInMs: outcome.retryInMs });
-      }),
-    ]);
-    if (retry.mail || retry.webhooks.length) await handOver(eventId, retry);
+    const sendFirst = async (id: string) => {
+      // A refusal is recorded on the notification by the attempt; a server that does not answer is given up on
+      // here (an activity's timeout would do the same) and the workflow tries again, with the same Message-ID.
+      await withTimeout(sendMail({ notificationId: id, eventId }, 1), MAIL_ATTEMPT_MS).catch(() => {
+        failed.mail = id;
+        failed.delayMs.set(id, MailFirstRetryMs);
+        failed.at.set(id, Date.now());
+      });
+    };
+    const deliverFirst = async (deliveryId: string) => {
+      const outcome = await deliver({ deliveryId }, 1).catch(() => ({ retryInMs: WebhookRetryDelaysMs[0] }));
+      if (typeof outcome === 'string') return;
+      failed.webhooks.push(deliveryId);
+      failed.delayMs.set(deliveryId, outcome.retryInMs);
+      failed.at.set(deliveryId, Date.now());
+    };
+    await Promise.all([...(notificationId ? [sendFirst(notificationId)] : []), ...deliveryIds.map(deliverFirst)]);
+    // Each retry is due its delay after its own attempt, however long the event's other channels took.
+    const dueIn = (id: string) => Math.max(0, failed.delayMs.get(id)! - (Date.now() - failed.at.get(id)!));
+    if (failed.mail || failed.webhooks.length) {
+      const retry: OutboxRetry = {
+        mail: failed.mail ? { notificationId: failed.mail, retryInMs: dueIn(failed.mail) } : null,
+        webhooks: failed.webhooks.map((deliveryId) => ({ deliveryId, retryInMs: dueIn(deliveryId) })),
+      };
+      await handOver(eventId, retry);
+    }
     // `update`, not `updateMany`, which Prisma wraps in a transaction of its own: one statement.
     await db.outboxEvent.update({
       where: { id: eventId },
@@ -83,8 +120,14 @@ export function createOutboxRelay(options: {
 
   function pump(): void {
     while (active < concurrency && queued.length && !closed) {
-      const event = queued.shift()!;
+      const { event, offeredAt } = queued.shift()!;
       const eventId = event.id;
+      if (Date.now() - offeredAt > RELAY_MAX_WAIT_MS) {
+        // Too late to finish before the sweeps (of every worker) take it up: theirs alone, never both.
+        held.delete(eventId);
+        late += 1;
+        continue;
+      }
       active += 1;
       relay(event)
         .catch((err: unknown) => logger.warn({ err, eventId }, 'outbox relay failed; the sweep will take the event up'))
@@ -94,6 +137,13 @@ export function createOutboxRelay(options: {
           if (active === 0) idle?.();
           pump();
         });
+    }
+    if (late) {
+      logger.warn(
+        { events: late },
+        'outbox relay behind: events left to the sweep (a workflow each, 30 s after their commit)',
+      );
+      late = 0;
     }
   }
 
@@ -109,14 +159,14 @@ export function createOutboxRelay(options: {
           continue;
         }
         held.add(event.id);
-        queued.push(event);
+        queued.push({ event, offeredAt: Date.now() });
       }
       pump();
     },
     holds: (eventId) => held.has(eventId),
     async drain(ms) {
       closed = true;
-      for (const event of queued.splice(0)) held.delete(event.id);
+      for (const { event } of queued.splice(0)) held.delete(event.id);
       if (active === 0) return;
       await new Promise<void>((resolve) => {
         idle = resolve;

@@ -1,6 +1,7 @@
 /**
- * One workflow per outbox event (API.md v1.2), on the outbound task queue: it creates the event's
- * deliveries, then sends its e-mail and each of its webhooks in parallel. Every channel is an activity
+ * The workflow of an outbox event (API.md v1.2) that needs Temporal, on the outbound task queue: with `retry`,
+ * the channels whose first attempt (the relay's) failed; without, the whole event (the sweep's repair): it creates
+ * the event's deliveries, then sends its e-mail and each of its webhooks in parallel. Every channel is an activity
  * with its own retries, so a dead receiver holds up only its own delivery, never the other endpoints, the
  * e-mail or the cancellations (which run on their own task queue and never wait for this workflow).
  *
@@ -29,12 +30,11 @@ const MailRetry: RetryPolicy = {
   maximumAttempts: 10,
 };
 const sendMail = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: MailRetry }).sendNotificationMail;
-/** After the relay's first attempt and the 30 s this workflow waited: the same schedule from its second delay. */
+/** After the relay's first attempt and the 30 s this workflow waits: the same schedule from its second delay. */
 const sendMailAgain = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { ...MailRetry, initialInterval: '1m' },
 }).sendNotificationMail;
-const MailFirstRetryMs = 30_000;
 
 /** One attempt is bounded by the 10 s request timeout; each failure sets its own next delay (API.md). */
 const webhookOptions: ActivityOptions = {
@@ -57,7 +57,7 @@ async function settled(p: Promise<unknown>): Promise<void> {
  * again, each after the delay its schedule sets. The channels that succeeded are not in it.
  */
 export interface OutboxRetry {
-  mail: { notificationId: string } | null;
+  mail: { notificationId: string; retryInMs: number } | null;
   webhooks: { deliveryId: string; retryInMs: number }[];
 }
 
@@ -65,11 +65,14 @@ export async function outboxEventWorkflow(input: { eventId: string; retry?: Outb
   // A new input, not a new path for running workflows: those started without `retry` replay the path below.
   if (input.retry) return retryFailedChannels(input.eventId, input.retry);
   const plan = await prepare({ eventId: input.eventId });
+  // Attempts a relay made before it was lost count (activity inputs are not part of what a replay compares).
+  const before = (id: string) => (plan.attemptsBefore?.[id] ? { attemptsBefore: plan.attemptsBefore[id] } : {});
+  const { notificationId } = plan;
   await Promise.all([
-    ...(plan.notificationId
-      ? [settled(sendMail({ notificationId: plan.notificationId, eventId: input.eventId }))]
+    ...(notificationId
+      ? [settled(sendMail({ notificationId, eventId: input.eventId, ...before(notificationId) }))]
       : []),
-    ...plan.deliveryIds.map((deliveryId) => settled(deliverWebhook({ deliveryId }))),
+    ...plan.deliveryIds.map((deliveryId) => settled(deliverWebhook({ deliveryId, ...before(deliveryId) }))),
   ]);
 }
 
@@ -83,7 +86,7 @@ async function retryFailedChannels(eventId: string, retry: OutboxRetry): Promise
   await Promise.all([
     ...(mail
       ? [
-          after(MailFirstRetryMs, () =>
+          after(mail.retryInMs, () =>
             sendMailAgain({ notificationId: mail.notificationId, eventId, attemptsBefore: 1 }),
           ),
         ]

@@ -21,6 +21,9 @@ import { startMailSink, type MailSink } from '../../scripts/lib/mail-sink';
 import { createWorker } from '../../worker/create-worker';
 import { createEventDispatcher, outboundDeps, startOutboxSweep } from '../../worker/outbound';
 import { createOutboxRelay } from '../../worker/outbox-relay';
+import { createOutboxPlanner } from '../../activities/outbound';
+import { createStore } from '../../activities/store';
+import { createWebhookSender } from '../../activities/webhooks';
 import { changeContractEndUpdate, withdrawUpdate } from '../../workflows/messages';
 import { listen, type RunningApi } from '../api/harness';
 import { eventually } from '../helpers/eventually';
@@ -162,6 +165,13 @@ const waitingOnTimer = (eventId: string) =>
           .catch(() => null)
       )?.events,
     (events) => !!events?.some((e) => e.timerStartedEventAttributes),
+  );
+
+/** Until the event's workflow waits for an activity's next attempt (its pending activity has failed once). */
+const waitingOnActivityRetry = (eventId: string) =>
+  eventually(
+    async () => (await results.workflow.getHandle(outboxWorkflowId(eventId)).describe()).raw.pendingActivities ?? [],
+    (pending) => pending.some((a) => (a.attempt ?? 0) >= 2),
   );
 
 /** Whether the event has a workflow: the relay handed it over, or the sweep started it. */
@@ -344,13 +354,13 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
     expect(sink.mails.filter((m) => m.raw.includes(`<${notification.id}@`))).toHaveLength(1);
   });
 
-  it("leaves to the sweep what the relay cannot take (its queue full, or the worker gone): the event's whole workflow delivers it", async () => {
+  /** An accepted cancellation whose `scheduled` event no relay took (a full queue): undispatched, for the sweep. */
+  async function undispatchedEvent() {
     const token = `tok_${Math.random().toString(36).slice(2)}_${Date.now()}`;
     const seed = await h.seed({ token });
     const path = `/hooks/${seed.accountId}`;
-    expect(
-      (await post('/v1/webhook-endpoints', token, { url: `${receiver.url}${path}`, events: AllTypes })).status,
-    ).toBe(201);
+    const endpoint = await post('/v1/webhook-endpoints', token, { url: `${receiver.url}${path}`, events: AllTypes });
+    expect(endpoint.status).toBe(201);
     const full = createOutboxRelay({
       db: h.db,
       outbound: channels(),
@@ -358,41 +368,74 @@ describe('webhooks (API.md v1.2, Standard Webhooks)', () => {
       logger,
       queueLimit: 0,
     });
+    const taskQueue = `${h.taskQueue}-full`;
     const worker = await createWorker({
       connection: h.env.nativeConnection,
       namespace: 'default',
-      taskQueue: `${h.taskQueue}-full`,
+      taskQueue,
       db: h.db,
       logger,
       workflowBundle: h.bundle,
       dispatchEvents: full.offer,
     });
-    await worker.runUntil(h.accept(h.request(seed), `${h.taskQueue}-full`));
+    await worker.runUntil(h.accept(h.request(seed), taskQueue));
     const [event] = await h.db.outboxEvent.findMany({ where: { accountId: seed.accountId } });
     expect(event.dispatchedAt).toBeNull();
-    expect(at(path)).toHaveLength(0);
-    // Every undispatched event, however recent: the events' times are the test server's, which runs ahead.
-    const sweep = startOutboxSweep({
-      db: h.db,
-      dispatch: createEventDispatcher({
-        connection: h.env.nativeConnection,
-        namespace: 'default',
-        taskQueue: h.taskQueue,
-      }).dispatch,
-      logger,
-      graceMs: -100 * 365 * DAY,
-      intervalMs: 3_600_000,
-    });
+    return { seed, path, event };
+  }
+
+  /** One pass of the worker's sweep over every undispatched event (the events' times are the test server's, ahead). */
+  async function sweepOnce(): Promise<number> {
+    const sweep = startOutboxSweep({ db: h.db, dispatch: dispatcher().dispatch, logger, graceMs: -100 * 365 * DAY });
     try {
-      expect(await sweep.sweep()).toBeGreaterThanOrEqual(1);
+      return await sweep.sweep();
     } finally {
       sweep.stop();
     }
+  }
+  const dispatcher = () =>
+    createEventDispatcher({ connection: h.env.nativeConnection, namespace: 'default', taskQueue: h.taskQueue });
+
+  it("leaves to the sweep what the relay cannot take (its queue full, or the worker gone): the event's whole workflow delivers it", async () => {
+    const { seed, path, event } = await undispatchedEvent();
+    expect(at(path)).toHaveLength(0);
+    expect(await sweepOnce()).toBeGreaterThanOrEqual(1);
     await deliveredAll(seed.accountId);
     expect(await hasWorkflow(event.id)).toBe(true);
     expect(at(path).map(typeOf)).toEqual(['cancellation.scheduled']);
     const notification = await h.db.notification.findFirstOrThrow({ where: { accountId: seed.accountId } });
     expect(notification).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it("counts the attempt a lost relay made: the sweep's workflow goes on with the second, then waits 5 min (API.md)", async () => {
+    const { seed, path, event } = await undispatchedEvent();
+    // What a relay did before its worker died: the deliveries created, a first attempt made and recorded.
+    const store = createStore({ db: h.db });
+    const plan = await createOutboxPlanner(store, channels())(event.id, { markDispatched: false });
+    receiver.answers.set(path, [500, 503, 200]);
+    const [deliveryId] = plan.deliveryIds;
+    expect(await createWebhookSender(store, channels())({ deliveryId }, 1)).toMatchObject({ retryInMs: 5_000 });
+    await sweepOnce();
+    const second = await eventually(
+      () => h.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } }),
+      (d) => d.attempts === 2,
+    );
+    expect(second).toMatchObject({ status: 'pending', lastResponseStatus: 503 });
+    await waitingOnActivityRetry(event.id);
+    await h.env.sleep('6m');
+    await deliveredAll(seed.accountId);
+    expect(await h.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } })).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+    });
+    expect(at(path)).toHaveLength(3);
+  });
+
+  it('marks dispatched an event whose relay handed it over and died before marking it, so that no sweep starts it again', async () => {
+    const { event } = await undispatchedEvent();
+    await dispatcher().handOver(event.id, { mail: null, webhooks: [] });
+    await sweepOnce();
+    expect((await h.db.outboxEvent.findUniqueOrThrow({ where: { id: event.id } })).dispatchedAt).not.toBeNull();
   });
 
   it('disables an endpoint that answers 410, and sends it nothing more', async () => {

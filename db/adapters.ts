@@ -97,8 +97,45 @@ class YieldingBetterSQLite3 extends PrismaBetterSQLite3 {
   }
 
   override async connect() {
-    return yieldingOnBusy(await super.connect(), this.busyTimeoutMs);
+    const adapter = await super.connect();
+    cachingStatements((adapter as unknown as { client: Database.Database }).client);
+    return yieldingOnBusy(adapter, this.busyTimeoutMs);
   }
+}
+
+/** Prepared statements kept per connection; Prisma's query compiler emits a few dozen distinct ones here. */
+export const SQLITE_STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The adapter prepares every statement anew (`prepare(sql).bind(args)`), which was a seventh of the worker's
+ * JavaScript time in the month-end burst (2026-12-07 profile). The connection's `prepare` now returns a
+ * statement kept by its SQL text, bound per call instead of once (a better-sqlite3 statement can be bound
+ * only once). Each call runs to completion synchronously, so one statement object never serves two at once;
+ * SQLite re-prepares a kept statement by itself when the schema changes (a migration).
+ */
+export function cachingStatements(client: Database.Database, size = SQLITE_STATEMENT_CACHE_SIZE): void {
+  const prepare = client.prepare.bind(client);
+  const kept = new Map<string, Database.Statement>();
+  const statementFor = (sql: string): Database.Statement => {
+    let stmt = kept.get(sql);
+    if (stmt) kept.delete(sql);
+    else {
+      stmt = prepare(sql);
+      if (kept.size >= size) kept.delete(kept.keys().next().value as string);
+    }
+    kept.set(sql, stmt); // the most recently used last: the first key is the one to drop
+    return stmt;
+  };
+  const bound = (stmt: Database.Statement, args: unknown[]) => ({
+    reader: stmt.reader,
+    run: () => stmt.run(args),
+    columns: () => stmt.columns(),
+    raw: () => ({ all: () => stmt.raw(true).all(args) }),
+  });
+  (client as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
+    const stmt = statementFor(sql);
+    return { ...bound(stmt, []), bind: (args: unknown[]) => bound(stmt, args) };
+  };
 }
 
 /**

@@ -168,9 +168,11 @@ async function measurePendingAndBurst(stack: BenchStack) {
   const waiting = await seedBench(stack.db, 'wait', { accounts: 100, subscriptions: PENDING - BURST, periodEnd: far });
   say(`starting ${waiting.length} cancellations due in 40 days`);
   const started = await startCancellations(stack, waiting, far);
-  // The burst's instant: after its own starts (at the rate just seen) and a quiet minute's measurement.
+  // The burst's instant: after its own starts (at the rate just seen, or a cautious 20/s when BENCH_PENDING
+  // leaves none to wait) and a quiet minute's measurement.
   const quietMs = 20_000;
-  const instant = new Date(Date.now() + (BURST / Math.max(started.perSecond, 1)) * 1300 + quietMs + 15_000);
+  const rate = started.ok > 0 ? Math.max(started.perSecond, 1) : 20;
+  const instant = new Date(Date.now() + (BURST / rate) * 1300 + quietMs + 15_000);
   const due = await seedBench(stack.db, 'due', { accounts: 20, subscriptions: BURST, periodEnd: instant });
   say(`starting ${due.length} cancellations due at ${instant.toISOString()}`);
   const startedDue = await startCancellations(stack, due, instant);

@@ -105,18 +105,23 @@ class YieldingBetterSQLite3 extends PrismaBetterSQLite3 {
 
 /** Prepared statements kept per connection; Prisma's query compiler emits a few dozen distinct ones here. */
 export const SQLITE_STATEMENT_CACHE_SIZE = 256;
+/** Longer SQL (an `IN` list of hundreds of ids, a bulk insert) is prepared each time: it seldom recurs. */
+const SQLITE_KEPT_SQL_MAX_CHARS = 4_096;
 
 /**
  * The adapter prepares every statement anew (`prepare(sql).bind(args)`), which was a seventh of the worker's
  * JavaScript time in the month-end burst (2026-12-07 profile). The connection's `prepare` now returns a
  * statement kept by its SQL text, bound per call instead of once (a better-sqlite3 statement can be bound
- * only once). Each call runs to completion synchronously, so one statement object never serves two at once;
- * SQLite re-prepares a kept statement by itself when the schema changes (a migration).
+ * only once). Each call runs to completion synchronously, so one statement object never serves two at once.
+ * After a schema change (a migration, from this process or another) SQLite re-prepares a kept statement when
+ * it runs, not before: its columns' declared types, from which the adapter converts values, are read after
+ * the rows, never from the statement as it was prepared.
  */
 export function cachingStatements(client: Database.Database, size = SQLITE_STATEMENT_CACHE_SIZE): void {
   const prepare = client.prepare.bind(client);
   const kept = new Map<string, Database.Statement>();
   const statementFor = (sql: string): Database.Statement => {
+    if (sql.length > SQLITE_KEPT_SQL_MAX_CHARS) return prepare(sql);
     let stmt = kept.get(sql);
     if (stmt) kept.delete(sql);
     else {
@@ -126,12 +131,17 @@ export function cachingStatements(client: Database.Database, size = SQLITE_STATE
     kept.set(sql, stmt); // the most recently used last: the first key is the one to drop
     return stmt;
   };
-  const bound = (stmt: Database.Statement, args: unknown[]) => ({
-    reader: stmt.reader,
-    run: () => stmt.run(args),
-    columns: () => stmt.columns(),
-    raw: () => ({ all: () => stmt.raw(true).all(args) }),
-  });
+  const bound = (stmt: Database.Statement, args: unknown[]) => {
+    let rows: unknown[][] | undefined;
+    const all = () => (rows ??= stmt.raw(true).all(args) as unknown[][]);
+    return {
+      reader: stmt.reader,
+      run: () => stmt.run(args),
+      // The adapter asks for the columns first: run the query, so a re-prepared statement describes them.
+      columns: () => (all(), stmt.columns()),
+      raw: () => ({ all }),
+    };
+  };
   (client as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
     const stmt = statementFor(sql);
     return { ...bound(stmt, []), bind: (args: unknown[]) => bound(stmt, args) };

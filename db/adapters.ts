@@ -104,7 +104,7 @@ class YieldingBetterSQLite3 extends PrismaBetterSQLite3 {
 }
 
 /** Prepared statements kept per connection; Prisma's query compiler emits a few dozen distinct ones here. */
-export const SQLITE_STATEMENT_CACHE_SIZE = 256;
+const SQLITE_STATEMENT_CACHE_SIZE = 256;
 /** Longer SQL (an `IN` list of hundreds of ids, a bulk insert) is prepared each time: it seldom recurs. */
 const SQLITE_KEPT_SQL_MAX_CHARS = 4_096;
 

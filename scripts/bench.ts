@@ -169,7 +169,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
   say(`starting ${waiting.length} cancellations due in 40 days`);
   const started = await startCancellations(stack, waiting, far);
   // The burst's instant: after its own starts (at the rate just seen, or a cautious 20/s when BENCH_PENDING
-  // leaves none to wait) and a quiet minute's measurement.
+  // leaves none to wait) and the quiet measurement below.
   const quietMs = 20_000;
   const rate = started.ok > 0 ? Math.max(started.perSecond, 1) : 20;
   const instant = new Date(Date.now() + (BURST / rate) * 1300 + quietMs + 15_000);

@@ -38,6 +38,10 @@ type AdapterStatement = {
   columns(): { name: string; type: string | null }[];
   raw(): { all(): unknown[][] };
 };
+/** The connection's `prepare` as the adapter calls it. */
+const prepareAs = (client: Database, sql: string) =>
+  (client.prepare as unknown as (sql: string) => AdapterStatement & { bind(args: unknown[]): AdapterStatement })(sql);
+
 /** What the adapter reads of a query, in its order: the columns' declared types first, then the rows. */
 const query = (client: Database, sql: string, args: unknown[] = []) => {
   const stmt = prepareAs(client, sql).bind(args);
@@ -46,9 +50,6 @@ const query = (client: Database, sql: string, args: unknown[] = []) => {
 };
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stmt-cache-'));
-
-const prepareAs = (client: Database, sql: string) =>
-  (client.prepare as unknown as (sql: string) => AdapterStatement & { bind(args: unknown[]): AdapterStatement })(sql);
 
 describe('the SQLite adapter keeps prepared statements', () => {
   it('prepares a statement once and binds each call its own arguments', () => {

@@ -23,7 +23,15 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { submitCancellation } from '../api/workflow-client';
 import { seedBench, type BenchSubscription } from './bench/fixtures';
 import { closedLoop, httpLoad, type LoadResult } from './bench/load';
-import { cpuPercent, cpuSample, machine, rssMb } from './bench/proc-stats';
+import {
+  cpuPercent,
+  cpuSample,
+  cpuSampleOf,
+  machine,
+  machineBusyPercent,
+  machineSample,
+  rssMb,
+} from './bench/proc-stats';
 import { startBenchStack, type BenchStack } from './bench/stack';
 import { isWorkerScript, WORKER_SCRIPTS } from './lib/worker-runtime';
 import { answerUpdate, ceilingWorkflow } from './bench/ceiling-workflow';
@@ -43,19 +51,60 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * Where the CPU went during a measurement: each process's share of one core, and how busy the whole machine
+ * was (its cores together, every process included: the load generators and the ceiling's worker too).
+ */
+interface CpuShares {
+  api: number;
+  worker: number;
+  server: number;
+  machineBusy: number;
+  /** How long the measurement lasted. */
+  seconds: number;
+}
+
+/** CPU milliseconds per unit of work (an accepted request, a deactivation), by process. */
+interface CpuMsEach {
+  api: number;
+  worker: number;
+  server: number;
+  total: number;
+}
+
 interface LevelResult {
   clients: number;
-  ceiling: LoadResult;
-  api: LoadResult & { apiCpuPercent: number; workerCpuPercent: number };
+  ceiling: LoadResult & { cpu: CpuShares };
+  api: LoadResult & { apiCpuPercent: number; workerCpuPercent: number; cpu: CpuShares; cpuMsPerRequest: CpuMsEach };
   ratio: number;
   p99Ratio: number;
 }
 
-/** Samples CPU of the given processes around `fn`. */
-async function withCpu<T>(pids: number[], fn: () => Promise<T>): Promise<[T, number[]]> {
-  const before = pids.map(cpuSample);
-  const result = await fn();
-  return [result, pids.map((pid, i) => cpuPercent(before[i], cpuSample(pid)))];
+/** Starts a CPU measurement of the stack's processes and of the machine; the function returned ends it. */
+function cpuProbe(stack: BenchStack): () => CpuShares {
+  const pids = { api: [stack.api.child.pid!], worker: [stack.worker.child.pid!], server: stack.temporalPids() };
+  const api = cpuSampleOf(pids.api);
+  const worker = cpuSampleOf(pids.worker);
+  const server = cpuSampleOf(pids.server);
+  const busy = machineSample();
+  return () => ({
+    api: round(cpuPercent(api, cpuSampleOf(pids.api))),
+    worker: round(cpuPercent(worker, cpuSampleOf(pids.worker))),
+    server: round(cpuPercent(server, cpuSampleOf(pids.server))),
+    machineBusy: round(machineBusyPercent(busy, machineSample())),
+    seconds: round((Date.now() - api.at) / 1000, 2),
+  });
+}
+
+/** Each share of one core, held for the measurement's length, spread over `count` units of work: ms each. */
+function cpuMsEach(cpu: CpuShares, count: number): CpuMsEach {
+  const each = (percent: number) => round((percent * 10 * cpu.seconds) / Math.max(count, 1));
+  return {
+    api: each(cpu.api),
+    worker: each(cpu.worker),
+    server: each(cpu.server),
+    total: each(cpu.api + cpu.worker + cpu.server),
+  };
 }
 
 /** Sums of the worker's metrics matching each pattern (all label sets together). */
@@ -118,15 +167,23 @@ async function measureLevels(stack: BenchStack, apiSubs: BenchSubscription[]): P
     for (const clients of LEVELS) {
       const n = requestsAt(clients);
       say(`ceiling at ${clients} client(s), ${n} requests`);
+      const ceilingCpu = cpuProbe(stack);
       const ceiling = await closedLoop(clients, n, (i) => ceilingOnce(`ceiling-${clients}-${i}`));
+      const ceilingShares = ceilingCpu();
       say(`API at ${clients} client(s), ${n} requests`);
-      const [api, [apiCpu, workerCpu]] = await withCpu([stack.api.child.pid!, stack.worker.child.pid!], () =>
-        httpLoad(stack.apiUrl, clients, n, () => post(apiSubs[nextSub++])),
-      );
+      const apiCpu = cpuProbe(stack);
+      const api = await httpLoad(stack.apiUrl, clients, n, () => post(apiSubs[nextSub++]));
+      const cpu = apiCpu();
       results.push({
         clients,
-        ceiling,
-        api: { ...api, apiCpuPercent: apiCpu, workerCpuPercent: workerCpu },
+        ceiling: { ...ceiling, cpu: ceilingShares },
+        api: {
+          ...api,
+          apiCpuPercent: cpu.api,
+          workerCpuPercent: cpu.worker,
+          cpu,
+          cpuMsPerRequest: cpuMsEach(cpu, api.ok),
+        },
         ratio: api.perSecond / ceiling.perSecond,
         p99Ratio: api.p99 / ceiling.p99,
       });
@@ -202,7 +259,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
   if (wait < 0) say(`the burst instant passed ${-wait} ms before the starts ended (raise BENCH_PENDING's margin)`);
   else await sleep(wait);
   say(`burst: waiting for ${BURST} deactivations`);
-  const cpuBurst = cpuSample(workerPid);
+  const cpuBurst = cpuProbe(stack);
   let peakRss = 0;
   const deadline = Date.now() + 300_000;
   for (;;) {
@@ -211,7 +268,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
     if (done >= BURST || Date.now() > deadline) break;
     await sleep(250);
   }
-  const workerCpuBurst = cpuPercent(cpuBurst, cpuSample(workerPid));
+  const burstCpu = cpuBurst();
   const metrics1 = await scrape(stack.workerMetricsUrl, REPLAY_METRICS);
   const span = await stack.db.cancellation.aggregate({
     where: { stage: 'completed' },
@@ -244,7 +301,9 @@ async function measurePendingAndBurst(stack: BenchStack) {
     completedEventsDispatched: events._count,
     lastEventDispatchedAfterS: round(lastEvent / 1000),
     workerPeakRssMb: round(peakRss),
-    workerCpuPercent: round(workerCpuBurst),
+    workerCpuPercent: burstCpu.worker,
+    cpu: burstCpu,
+    cpuMsPerDeactivation: cpuMsEach(burstCpu, span._count),
     cacheMisses: metrics1.cacheMisses - metrics0.cacheMisses,
     replays: metrics1.replays - metrics0.replays,
     replayMsEach: round(
@@ -254,6 +313,8 @@ async function measurePendingAndBurst(stack: BenchStack) {
   return { waiting: waitingStats, burst };
 }
 
+const cpuMsText = (ms: CpuMsEach) => `${ms.total} ms (API ${ms.api}, worker ${ms.worker}, server ${ms.server})`;
+
 function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof measurePendingAndBurst>>): void {
   const rows: string[][] = [['Measure', 'Clients', 'Result']];
   for (const l of levels) {
@@ -262,14 +323,17 @@ function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof meas
     rows.push([
       'Ceiling: no-op Update-with-Start',
       String(l.clients),
-      `${round(c.perSecond)}/s, p50 ${round(c.p50, 0)} ms, p95 ${round(c.p95, 0)} ms, p99 ${round(c.p99, 0)} ms`,
+      `${round(c.perSecond)}/s, p50 ${round(c.p50, 0)} ms, p95 ${round(c.p95, 0)} ms, p99 ${round(c.p99, 0)} ms; ` +
+        `server CPU ${round(c.cpu.server, 0)} %, machine ${round(c.cpu.machineBusy, 0)} % busy`,
     ]);
     rows.push([
       'API: POST /v1/cancellations accepted',
       String(l.clients),
       `${round(a.perSecond)}/s (${round(l.ratio, 2)} of the ceiling), p50 ${round(a.p50, 0)} ms, p95 ` +
         `${round(a.p95, 0)} ms, p99 ${round(a.p99, 0)} ms (${round(l.p99Ratio, 2)}×); API CPU ${round(a.apiCpuPercent, 0)} %, ` +
-        `worker ${round(a.workerCpuPercent, 0)} %${a.errors ? `; ${a.errors} not 201` : ''}`,
+        `worker ${round(a.workerCpuPercent, 0)} %, server ${round(a.cpu.server, 0)} %, machine ` +
+        `${round(a.cpu.machineBusy, 0)} % busy; CPU per request ${cpuMsText(a.cpuMsPerRequest)}` +
+        `${a.errors ? `; ${a.errors} not 201` : ''}`,
     ]);
   }
   const w = scale.waiting;
@@ -286,8 +350,9 @@ function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof meas
     '-',
     `${b.completed} completed, first after ${b.firstCompletedAfterS} s, last after ${b.lastCompletedAfterS} s ` +
       `(${b.deactivationsPerSecond}/s); their ${b.completedEventsDispatched} events dispatched, the last after ` +
-      `${b.lastEventDispatchedAfterS} s; worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %; ` +
-      `${b.cacheMisses} workflow cache misses`,
+      `${b.lastEventDispatchedAfterS} s; worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %, ` +
+      `server ${round(b.cpu.server, 0)} %, machine ${round(b.cpu.machineBusy, 0)} % busy; CPU per deactivation ` +
+      `${cpuMsText(b.cpuMsPerDeactivation)}; ${b.cacheMisses} workflow cache misses`,
   ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;

@@ -33,6 +33,38 @@ export function cpuPercent(from: CpuSample, to: CpuSample): number {
   return seconds > 0 ? ((to.ticks - from.ticks) / TICKS_PER_SECOND / seconds) * 100 : 0;
 }
 
+/** CPU time of several processes together (a cluster's services), in clock ticks. */
+export function cpuSampleOf(pids: number[]): CpuSample {
+  const samples = pids.map(cpuSample);
+  return { ticks: samples.reduce((sum, s) => sum + s.ticks, 0), at: Date.now() };
+}
+
+/** The whole machine's busy and total time from /proc/stat, in clock ticks (every core together). */
+export interface MachineSample {
+  busy: number;
+  total: number;
+}
+
+/**
+ * Parses /proc/stat's first line, `cpu user nice system idle iowait irq softirq steal guest guest_nice`: idle and
+ * iowait are the idle time; guest and guest_nice are already counted in user and nice, so they are left out.
+ */
+export function parseProcStat(text: string): MachineSample {
+  const ticks = text.split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+export function machineSample(): MachineSample {
+  return parseProcStat(fs.readFileSync('/proc/stat', 'utf8'));
+}
+
+/** Percent of the machine's capacity (all its cores) that was busy between two samples. */
+export function machineBusyPercent(from: MachineSample, to: MachineSample): number {
+  const total = to.total - from.total;
+  return total > 0 ? ((to.busy - from.busy) / total) * 100 : 0;
+}
+
 /** Resident set size in MB. */
 export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -42,6 +42,8 @@ export interface BenchStack {
   workerMetricsUrl: string;
   /** RSS of the Temporal server's processes together. */
   temporalRssMb(): number;
+  /** The Temporal server's processes (one for the dev server, one per service for the cluster). */
+  temporalPids(): number[];
   /** How the worker process was run: its package.json script's settings, as the environment left them. */
   workerRuntime: { script: WorkerScript; nodeArgs: string[]; env: Record<string, string> };
   /** Size of the Temporal server's databases (state and visibility) and of the application's. */
@@ -199,6 +201,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       workerMetricsUrl: `${workerUrl}/metrics`,
       workerRuntime: { script: options.workerScript, nodeArgs: runtime.nodeArgs, env: runtimeEnv },
       temporalRssMb: () => engine.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0),
+      temporalPids: () => engine.temporalPids(),
       databaseMb: engine.databaseMb,
       stop,
     };

@@ -75,6 +75,7 @@ interface CpuMsEach {
 interface LevelResult {
   clients: number;
   ceiling: LoadResult & { cpu: CpuShares };
+  /** `apiCpuPercent` and `workerCpuPercent` repeat `cpu.api` and `cpu.worker`, as results files before 2026-12-07 had them. */
   api: LoadResult & { apiCpuPercent: number; workerCpuPercent: number; cpu: CpuShares; cpuMsPerRequest: CpuMsEach };
   ratio: number;
   p99Ratio: number;
@@ -82,18 +83,19 @@ interface LevelResult {
 
 /** Starts a CPU measurement of the stack's processes and of the machine; the function returned ends it. */
 function cpuProbe(stack: BenchStack): () => CpuShares {
-  const pids = { api: [stack.api.child.pid!], worker: [stack.worker.child.pid!], server: stack.temporalPids() };
-  const api = cpuSampleOf(pids.api);
-  const worker = cpuSampleOf(pids.worker);
-  const server = cpuSampleOf(pids.server);
+  const groups = { api: [stack.api.child.pid!], worker: [stack.worker.child.pid!], server: stack.temporalPids() };
+  const names = Object.keys(groups) as (keyof typeof groups)[];
+  const started = Date.now();
+  const before = names.map((name) => cpuSampleOf(groups[name]));
   const busy = machineSample();
-  return () => ({
-    api: round(cpuPercent(api, cpuSampleOf(pids.api))),
-    worker: round(cpuPercent(worker, cpuSampleOf(pids.worker))),
-    server: round(cpuPercent(server, cpuSampleOf(pids.server))),
-    machineBusy: round(machineBusyPercent(busy, machineSample())),
-    seconds: round((Date.now() - api.at) / 1000, 2),
-  });
+  return () => {
+    const shares = names.map((name, i) => [name, round(cpuPercent(before[i], cpuSampleOf(groups[name])))]);
+    return {
+      ...(Object.fromEntries(shares) as Record<keyof typeof groups, number>),
+      machineBusy: round(machineBusyPercent(busy, machineSample())),
+      seconds: round((Date.now() - started) / 1000, 2),
+    };
+  };
 }
 
 /** Each share of one core, held for the measurement's length, spread over `count` units of work: ms each. */
@@ -249,7 +251,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
     workerRssMbWaiting: round(rssMb(workerPid)),
     workerCpuPercentWaiting: round(cpuPercent(cpu0, cpuSample(workerPid)), 2),
     apiRssMb: round(rssMb(stack.api.child.pid!)),
-    temporalServerRssMb: round(stack.temporalRssMb()),
+    temporalServerRssMb: round(stack.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0)),
     temporalDbKbPerCancellation: round(((after.temporal - before.temporal) * 1024) / PENDING),
     appDbKbPerCancellation: round(((after.app - before.app) * 1024) / PENDING),
   };
@@ -301,7 +303,7 @@ async function measurePendingAndBurst(stack: BenchStack) {
     completedEventsDispatched: events._count,
     lastEventDispatchedAfterS: round(lastEvent / 1000),
     workerPeakRssMb: round(peakRss),
-    workerCpuPercent: burstCpu.worker,
+    workerCpuPercent: burstCpu.worker, // cpu.worker, as results files before 2026-12-07 had it
     cpu: burstCpu,
     cpuMsPerDeactivation: cpuMsEach(burstCpu, span._count),
     cacheMisses: metrics1.cacheMisses - metrics0.cacheMisses,
@@ -330,8 +332,8 @@ function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof meas
       'API: POST /v1/cancellations accepted',
       String(l.clients),
       `${round(a.perSecond)}/s (${round(l.ratio, 2)} of the ceiling), p50 ${round(a.p50, 0)} ms, p95 ` +
-        `${round(a.p95, 0)} ms, p99 ${round(a.p99, 0)} ms (${round(l.p99Ratio, 2)}×); API CPU ${round(a.apiCpuPercent, 0)} %, ` +
-        `worker ${round(a.workerCpuPercent, 0)} %, server ${round(a.cpu.server, 0)} %, machine ` +
+        `${round(a.p95, 0)} ms, p99 ${round(a.p99, 0)} ms (${round(l.p99Ratio, 2)}×); API CPU ${round(a.cpu.api, 0)} %, ` +
+        `worker ${round(a.cpu.worker, 0)} %, server ${round(a.cpu.server, 0)} %, machine ` +
         `${round(a.cpu.machineBusy, 0)} % busy; CPU per request ${cpuMsText(a.cpuMsPerRequest)}` +
         `${a.errors ? `; ${a.errors} not 201` : ''}`,
     ]);
@@ -350,7 +352,7 @@ function printTable(levels: LevelResult[], scale: Awaited<ReturnType<typeof meas
     '-',
     `${b.completed} completed, first after ${b.firstCompletedAfterS} s, last after ${b.lastCompletedAfterS} s ` +
       `(${b.deactivationsPerSecond}/s); their ${b.completedEventsDispatched} events dispatched, the last after ` +
-      `${b.lastEventDispatchedAfterS} s; worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.workerCpuPercent} %, ` +
+      `${b.lastEventDispatchedAfterS} s; worker peak RSS ${b.workerPeakRssMb} MB, CPU ${b.cpu.worker} %, ` +
       `server ${round(b.cpu.server, 0)} %, machine ${round(b.cpu.machineBusy, 0)} % busy; CPU per deactivation ` +
       `${cpuMsText(b.cpuMsPerDeactivation)}; ${b.cacheMisses} workflow cache misses`,
   ]);

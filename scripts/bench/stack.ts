@@ -20,7 +20,7 @@ import { dropDatabase } from '../lib/postgres';
 import { freePort, startProcess, waitForHttpOk, type ManagedProcess } from '../lib/processes';
 import { startDevServer, waitForTemporal } from '../lib/temporal-dev-server';
 import { postgresServerOf, postgresUrl, startScratchCluster, TEMPORAL_SERVICES } from '../lib/temporal-cluster';
-import { rssMb, sqliteMb } from './proc-stats';
+import { sqliteMb } from './proc-stats';
 import { workerRuntime, type WorkerScript } from '../lib/worker-runtime';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -40,8 +40,6 @@ export interface BenchStack {
   api: ManagedProcess;
   apiUrl: string;
   workerMetricsUrl: string;
-  /** RSS of the Temporal server's processes together. */
-  temporalRssMb(): number;
   /** The Temporal server's processes (one for the dev server, one per service for the cluster). */
   temporalPids(): number[];
   /** How the worker process was run: its package.json script's settings, as the environment left them. */
@@ -200,8 +198,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       apiUrl,
       workerMetricsUrl: `${workerUrl}/metrics`,
       workerRuntime: { script: options.workerScript, nodeArgs: runtime.nodeArgs, env: runtimeEnv },
-      temporalRssMb: () => engine.temporalPids().reduce((sum, pid) => sum + rssMb(pid), 0),
-      temporalPids: () => engine.temporalPids(),
+      temporalPids: engine.temporalPids,
       databaseMb: engine.databaseMb,
       stop,
     };

@@ -2,7 +2,8 @@
  * P3: deactivation on the effective date, and the `failed` stage for a cancellation whose deactivation
  * can never succeed (a data error, not an outage: outages are retried for as long as they last).
  */
-import { unassignAllLicenses } from '../db/subscriptions';
+import { updateCancellation } from '../db/cancellations';
+import { markSubscriptionCancelled, unassignAllLicenses } from '../db/subscriptions';
 import type { CancellationView } from '../domain/cancellation';
 import { failingForGoodOnDataErrors, SYSTEM, type Store } from './store';
 
@@ -25,10 +26,7 @@ export function createDeactivationActivities({ onceFor, queueNotification }: Sto
         onceFor(input.cancellationId, event, async (t, view) => {
           const at = new Date(input.at);
           const released = await unassignAllLicenses(t, view.subscriptionId);
-          await t.subscription.update({
-            where: { id: view.subscriptionId },
-            data: { status: 'cancelled', autoRenew: false, cancelledAt: at },
-          });
+          await markSubscriptionCancelled(t, view.subscriptionId, at);
           const warnings = view.checklist.dataBackedUp
             ? view.warnings
             : [...new Set([...view.warnings, 'data_backup_unconfirmed'])];
@@ -52,9 +50,11 @@ export function createDeactivationActivities({ onceFor, queueNotification }: Sto
             },
             { unseen: true },
           );
-          return t.cancellation.update({
-            where: { id: input.cancellationId },
-            data: { stage: 'completed', completedAt: at, licensesUnassigned: true, warnings: JSON.stringify(warnings) },
+          return updateCancellation(t, input.cancellationId, {
+            stage: 'completed',
+            completedAt: at,
+            licensesUnassigned: true,
+            warnings: JSON.stringify(warnings),
           });
         }),
       );

@@ -4,8 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { accountBalanceCents, userRoles } from '../db/accounts';
-import { cancellationViewFromRow } from '../db/cancellations';
-import { findSubscription } from '../db/subscriptions';
+import { cancellationViewFromRow, findCancellationsByIdOrWorkflowId, insertCancellation } from '../db/cancellations';
+import { findRow } from '../db/sql';
+import { claimForCancellation, findSubscription } from '../db/subscriptions';
 import type { CancellationRequest, CancellationView } from '../domain/cancellation';
 import { ErrorCode, type Refusal } from '../domain/errors';
 import type { Billing, CancellationStage, Charges, PurchaseChannel, Role, SubscriptionStatus } from '../domain/types';
@@ -68,7 +69,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
       const [requesterRoles, balanceCents, own] = await Promise.all([
         userRoles(db, input.requesterUserId),
         accountBalanceCents(db, sub.accountId),
-        input.cancellationId ? db.cancellation.findUnique({ where: { id: input.cancellationId } }) : null,
+        input.cancellationId ? findRow(db, 'Cancellation', input.cancellationId) : null,
       ]);
       return {
         subscription: {
@@ -101,10 +102,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
       const { request } = input;
       const view = await tx(async (t) => {
         // One look-up for both: this request's own row (a retry), and any other holding the workflow id.
-        const found = await t.cancellation.findMany({
-          where: { OR: [{ id: request.cancellationId }, { workflowId: input.workflowId }] },
-          take: 2,
-        });
+        const found = await findCancellationsByIdOrWorkflowId(t, request.cancellationId, input.workflowId);
         const existing = found.find((r) => r.id === request.cancellationId);
         if (existing) return cancellationViewFromRow(existing);
         // A request computed with a stale generation reuses the id of a cancellation that has just
@@ -115,13 +113,9 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
             message: `workflow id ${input.workflowId} already belongs to an earlier cancellation; retry the request`,
             nonRetryable: true,
           });
-        const claimed = await t.subscription.updateMany({
-          where: { id: request.subscriptionId, status: 'active' },
-          data: { autoRenew: false, status: 'cancellation_scheduled' },
-        });
-        if (claimed.count !== 1) {
+        if (!(await claimForCancellation(t, request.subscriptionId))) {
           // An earlier attempt of this very decision committed meanwhile (it outlived its timeout): it is ours.
-          const committed = await t.cancellation.findUnique({ where: { id: request.cancellationId } });
+          const committed = await findRow(t, 'Cancellation', request.cancellationId);
           if (committed) return cancellationViewFromRow(committed);
           throw ApplicationFailure.create({
             type: ErrorCode.cancellationInProgress,
@@ -131,28 +125,26 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
         }
         // The data backup (P7) is never confirmed at this point, so every cancellation starts here.
         const stage: CancellationStage = 'awaiting_prerequisites';
-        const row = await t.cancellation.create({
-          data: {
-            id: request.cancellationId,
-            workflowId: input.workflowId,
-            subscriptionId: request.subscriptionId,
-            accountId: request.accountId,
-            stage,
-            channel: request.channel,
-            requestedByUserId: request.requester.userId,
-            requestedByEmail: request.requester.email,
-            supportAgentId: request.supportAgentId,
-            reasonCode: request.reason?.code ?? null,
-            reasonComment: request.reason?.comment ?? null,
-            requestedAt: new Date(input.requestedAt),
-            effectiveAt: new Date(input.effectiveAt),
-            balanceClear: input.balanceClear,
-            licensesUnassigned: input.licensesUnassigned,
-            currency: input.charges.currency,
-            remainingCents: input.charges.remainingCents,
-            refundCents: input.charges.refundCents,
-            chargeLines: JSON.stringify(input.charges.lines),
-          },
+        const row = await insertCancellation(t, {
+          id: request.cancellationId,
+          workflowId: input.workflowId,
+          subscriptionId: request.subscriptionId,
+          accountId: request.accountId,
+          stage,
+          channel: request.channel,
+          requestedByUserId: request.requester.userId,
+          requestedByEmail: request.requester.email,
+          supportAgentId: request.supportAgentId,
+          reasonCode: request.reason?.code ?? null,
+          reasonComment: request.reason?.comment ?? null,
+          requestedAt: new Date(input.requestedAt),
+          effectiveAt: new Date(input.effectiveAt),
+          balanceClear: input.balanceClear,
+          licensesUnassigned: input.licensesUnassigned,
+          currency: input.charges.currency,
+          remainingCents: input.charges.remainingCents,
+          refundCents: input.charges.refundCents,
+          chargeLines: JSON.stringify(input.charges.lines),
         });
         const actor = request.supportAgentId ? `support:${request.supportAgentId}` : `user:${request.requester.userId}`;
         // The row was created just above, so nothing keyed by its id exists yet: no look-ups (`unseen`).

@@ -9,6 +9,9 @@ import type { Transporter } from 'nodemailer';
 import type { SecretBox } from '../outbound/webhooks/secret-box';
 import type { AnnouncedEvent, Store } from './store';
 import { newId } from '../db/ids';
+import { markEventDispatched } from '../db/outbox';
+import { isUniqueViolation } from '../db/sql';
+import { enabledEndpoints } from '../db/webhooks';
 
 export interface OutboundDeps {
   /** Sends the e-mails; null when SMTP_URL is unset (the notifications stay `pending`). */
@@ -59,10 +62,7 @@ export function createOutboxPlanner({ db }: Store, deps: OutboundDeps | undefine
         ? await db.outboxEvent.findUnique({ where: { id: ref } })
         : { ...ref, dispatchedAt: null };
     if (!event) return { notificationId: null, deliveryIds: [] };
-    const endpoints = await db.webhookEndpoint.findMany({
-      where: { accountId: event.accountId, status: 'enabled' },
-      select: { id: true, events: true },
-    });
+    const endpoints = await enabledEndpoints(db, event.accountId);
     const created: string[] = [];
     let existed = false;
     for (const endpoint of endpoints) {
@@ -76,14 +76,13 @@ export function createOutboxPlanner({ db }: Store, deps: OutboundDeps | undefine
         })
         .then(
           () => created.push(id),
-          (err: { code?: string }) => {
-            if (err.code !== 'P2002') throw err;
+          (err: unknown) => {
+            if (!isUniqueViolation(err)) throw err;
             existed = true;
           },
         );
     }
-    if (options.markDispatched && !event.dispatchedAt)
-      await db.outboxEvent.update({ where: { id: event.id }, data: { dispatchedAt: outbound.now() } });
+    if (options.markDispatched && !event.dispatchedAt) await markEventDispatched(db, event.id, outbound.now());
     // Fresh from its transaction: its notification is pending, and the deliveries just created are all there are.
     if (typeof ref !== 'string' && !existed)
       return { notificationId: outbound.mailer ? ref.notificationId : null, deliveryIds: created };

@@ -3,10 +3,12 @@
  * outbox writes that make each step once-only, the outbox events that announce them (API.md v1.2 event
  * types), and the classification of database errors into those a retry can cure and those it never will.
  */
+import { userLocaleByEmail } from '../db/accounts';
 import { newId } from '../db/ids';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CancellationRow, Db, DbTx } from '../db/client';
 import { cancellationViewFromRow } from '../db/cancellations';
+import { findRow, insertRow, keyExists, rawQueryFailure } from '../db/sql';
 import type { CancellationView } from '../domain/cancellation';
 import { ErrorCode } from '../domain/errors';
 import { eventTypeOfAuditType } from '../domain/events';
@@ -74,9 +76,18 @@ const DATA_ERROR_CODES = new Set([
   'P2025',
 ]);
 
+/**
+ * The same failures from a hand-written statement (db/sql.ts), which Prisma reports as P2010 with the
+ * driver's kind: a value too long for its column (P2000 when typed), a missing value (P2011) and a broken
+ * foreign key (P2003). Any other kind is retried, as the typed queries' other errors are.
+ */
+const DATA_ERROR_KINDS = new Set(['LengthMismatch', 'NullConstraintViolation', 'ForeignKeyConstraintViolation']);
+
 export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && DATA_ERROR_CODES.has(code);
+  if (typeof code === 'string' && DATA_ERROR_CODES.has(code)) return true;
+  const kind = rawQueryFailure(err)?.kind;
+  return kind !== undefined && DATA_ERROR_KINDS.has(kind);
 }
 
 /** Rethrows a data error as non-retryable (`data_error`), anything else as it is (retried). */
@@ -99,7 +110,7 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
   const announced = new WeakMap<object, Announcements>();
 
   async function viewOf(tx: DbTx | Db, cancellationId: string): Promise<CancellationView> {
-    const row = await tx.cancellation.findUnique({ where: { id: cancellationId } });
+    const row = await findRow(tx, 'Cancellation', cancellationId);
     if (!row)
       throw ApplicationFailure.create({
         type: ErrorCode.notFound,
@@ -135,19 +146,16 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
       object?: unknown;
     } = {},
   ): Promise<boolean> {
-    if (!unseen && (await tx.cancellationEvent.findUnique({ where: { key: event.key }, select: { id: true } })))
-      return false;
-    await tx.cancellationEvent.create({
-      data: {
-        key: event.key,
-        cancellationId: event.cancellationId,
-        subscriptionId: event.subscriptionId,
-        accountId: event.accountId,
-        actor: event.actor,
-        type: event.type,
-        data: JSON.stringify(event.data ?? {}),
-        createdAt: new Date(event.at),
-      },
+    if (!unseen && (await keyExists(tx, 'CancellationEvent', event.key))) return false;
+    await insertRow(tx, 'CancellationEvent', {
+      key: event.key,
+      cancellationId: event.cancellationId,
+      subscriptionId: event.subscriptionId,
+      accountId: event.accountId,
+      actor: event.actor,
+      type: event.type,
+      data: JSON.stringify(event.data ?? {}),
+      createdAt: new Date(event.at),
     });
     const type = eventTypeOfAuditType(event.type);
     if (type)
@@ -179,24 +187,19 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
     },
     { unseen = false }: { unseen?: boolean } = {},
   ): Promise<void> {
-    if (!unseen && (await tx.notification.findUnique({ where: { key: n.key }, select: { id: true } }))) return;
-    const locale =
-      n.locale !== undefined
-        ? n.locale
-        : ((await tx.user.findUnique({ where: { email: n.recipient }, select: { locale: true } }))?.locale ?? null);
+    if (!unseen && (await keyExists(tx, 'Notification', n.key))) return;
+    const locale = n.locale !== undefined ? n.locale : await userLocaleByEmail(tx, n.recipient);
     const id = newId('ntf');
-    await tx.notification.create({
-      data: {
-        id,
-        key: n.key,
-        accountId: n.accountId,
-        cancellationId: n.cancellationId,
-        template: n.template,
-        recipient: n.recipient,
-        locale: mailLocale(locale),
-        payload: JSON.stringify(n.payload),
-        createdAt: new Date(n.at),
-      },
+    await insertRow(tx, 'Notification', {
+      id,
+      key: n.key,
+      accountId: n.accountId,
+      cancellationId: n.cancellationId,
+      template: n.template,
+      recipient: n.recipient,
+      locale: mailLocale(locale),
+      payload: JSON.stringify(n.payload),
+      createdAt: new Date(n.at),
     });
     announced.get(tx)?.notifications.set(n.template, id);
   }
@@ -219,8 +222,11 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
         type: e.type,
         notificationId: a.notifications.get(e.auditType) ?? null,
       };
-      await t.outboxEvent.create({
-        data: { ...event, key: e.key, object: JSON.stringify(object ?? {}), createdAt: new Date(e.at) },
+      await insertRow(t, 'OutboxEvent', {
+        ...event,
+        key: e.key,
+        object: JSON.stringify(object ?? {}),
+        createdAt: new Date(e.at),
       });
       written.push(event);
     }

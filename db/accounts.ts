@@ -1,5 +1,6 @@
 import { Roles, type Role } from '../domain/types';
-import type { Db } from './client';
+import type { Db, DbTx } from './client';
+import { toNumber } from './sql';
 
 const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
 
@@ -9,14 +10,22 @@ export async function accountExists(db: Db, accountId: string): Promise<boolean>
 
 /** The roles a user holds (P8–P10). */
 export async function userRoles(db: Db, userId: string): Promise<Role[]> {
-  const rows = await db.userRole.findMany({ where: { userId }, select: { role: true } });
+  // Hand-written (db/sql.ts): read for every decision.
+  const rows = await db.$queryRaw<{ role: string }[]>`SELECT "role" FROM "UserRole" WHERE "userId" = ${userId}`;
   return rows.map((r) => r.role as Role);
 }
 
 /** P4: the balance is the sum of the account's open invoices, in minor units. */
 export async function accountBalanceCents(db: Db, accountId: string): Promise<number> {
-  const { _sum } = await db.invoice.aggregate({ where: { accountId, status: 'open' }, _sum: { amountDueCents: true } });
-  return _sum.amountDueCents ?? 0;
+  const [row] = await db.$queryRaw<{ due: unknown }[]>`
+    SELECT SUM("amountDueCents") AS "due" FROM "Invoice" WHERE "accountId" = ${accountId} AND "status" = 'open'`;
+  return toNumber(row?.due);
+}
+
+/** The locale of the user with this e-mail (their notifications' language); null when none is set or no user. */
+export async function userLocaleByEmail(db: Db | DbTx, email: string): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ locale: string | null }[]>`SELECT "locale" FROM "User" WHERE "email" = ${email}`;
+  return row?.locale ?? null;
 }
 
 export interface AccountUser {

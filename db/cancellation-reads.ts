@@ -3,12 +3,14 @@ import type { CancellationStage } from '../domain/types';
 import type { Db } from './client';
 import type { Cancellation } from './generated/sqlite/client';
 import { newestFirst, paginate, type Page, type PageRequest } from './pagination';
+import { findRow } from './sql';
 
 /**
  * The API's reads of cancellation rows (the workflow's activities write them, db/cancellations.ts).
  */
 export async function findCancellation(db: Db, id: string): Promise<Cancellation | null> {
-  return db.cancellation.findUnique({ where: { id } });
+  // Hand-written (db/sql.ts): read for every request with an Idempotency-Key.
+  return findRow(db, 'Cancellation', id);
 }
 
 export async function findCancellationByWorkflowId(db: Db, workflowId: string): Promise<Cancellation | null> {

@@ -1,7 +1,8 @@
 import { ClosedStages, type CancellationView } from '../domain/cancellation';
 import type { CancellationChannel, CancellationStage, ChargeLine, ReasonCode } from '../domain/types';
-import type { Db } from './client';
-import type { Cancellation } from './generated/sqlite/client';
+import type { Db, DbTx } from './client';
+import { Prisma, type Cancellation } from './generated/sqlite/client';
+import { findRow, insertRow, toNumber, updateRow } from './sql';
 
 /** The Cancellation object of API.md from its database row (the row follows every stage change). */
 export function cancellationViewFromRow(row: Cancellation): CancellationView {
@@ -43,6 +44,44 @@ export function cancellationViewFromRow(row: Cancellation): CancellationView {
  * one workflow id (domain/cancellation.ts, cancellationWorkflowId).
  */
 export async function nextGeneration(db: Db, subscriptionId: string): Promise<number> {
-  const closed = await db.cancellation.count({ where: { subscriptionId, stage: { in: [...ClosedStages] } } });
-  return closed + 1;
+  // Hand-written (db/sql.ts): read for every request.
+  const [row] = await db.$queryRaw<{ closed: unknown }[]>`
+    SELECT COUNT(*) AS "closed" FROM "Cancellation"
+    WHERE "subscriptionId" = ${subscriptionId} AND "stage" IN (${Prisma.join([...ClosedStages])})`;
+  return toNumber(row?.closed) + 1;
+}
+
+/** The cancellation with this id and any holding this workflow id (a decision's one look-up before it writes). */
+export function findCancellationsByIdOrWorkflowId(
+  db: Db | DbTx,
+  id: string,
+  workflowId: string,
+): Promise<Cancellation[]> {
+  return db.$queryRaw<Cancellation[]>`
+    SELECT * FROM "Cancellation" WHERE "id" = ${id} OR "workflowId" = ${workflowId} LIMIT 2`;
+}
+
+/** A new cancellation's row, written as Prisma's `create` would, and read back as Prisma reads it. */
+export async function insertCancellation(
+  db: Db | DbTx,
+  values: Partial<Cancellation> & { id: string },
+): Promise<Cancellation> {
+  await insertRow(db, 'Cancellation', values);
+  return readBack(db, values.id);
+}
+
+/** Updates a cancellation's row (P2025, a data error, when it does not exist) and returns it as it now is. */
+export async function updateCancellation(
+  db: Db | DbTx,
+  id: string,
+  values: Partial<Cancellation>,
+): Promise<Cancellation> {
+  await updateRow(db, 'Cancellation', id, values);
+  return readBack(db, id);
+}
+
+async function readBack(db: Db | DbTx, id: string): Promise<Cancellation> {
+  const row = await findRow(db, 'Cancellation', id);
+  if (!row) throw new Error(`cancellation ${id} vanished within its own transaction`);
+  return row;
 }

@@ -1,4 +1,7 @@
 import type { Db } from './client';
+import { assignments, insertRow, isUniqueViolation } from './sql';
+
+export { isUniqueViolation };
 
 /**
  * Idempotency-Key records (Stripe semantics), kept in the database so every API instance sees the
@@ -22,22 +25,18 @@ export interface ClaimInput {
   lockTimeoutMs: number;
 }
 
-export const isUniqueViolation = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
-
 export async function claimIdempotencyKey(db: Db, input: ClaimInput): Promise<IdempotencyClaim> {
   const { principal, key } = input;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await db.idempotencyRecord.create({
-        data: {
-          principal,
-          key,
-          requestHash: input.requestHash,
-          method: input.method,
-          path: input.path,
-          createdAt: input.now,
-        },
+      // Hand-written (db/sql.ts), as the completion below: two statements of every request with a key.
+      await insertRow(db, 'IdempotencyRecord', {
+        principal,
+        key,
+        requestHash: input.requestHash,
+        method: input.method,
+        path: input.path,
+        createdAt: input.now,
       });
       return { kind: 'claimed' };
     } catch (err) {
@@ -67,17 +66,14 @@ export async function completeIdempotencyKey(
   db: Db,
   input: { principal: string; key: string; status: number; body: string; now: Date },
 ): Promise<void> {
-  // `update` on the unique key is one statement; `updateMany` was three (Prisma wraps it in a transaction).
   // No record left in flight (released, or expired and taken over) is not an error: there is nothing to complete.
-  try {
-    await db.idempotencyRecord.update({
-      where: { principal_key: { principal: input.principal, key: input.key }, status: null },
-      data: { status: input.status, responseBody: input.body, completedAt: input.now },
-      select: { key: true },
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'P2025') throw err;
-  }
+  const set = assignments('IdempotencyRecord', {
+    status: input.status,
+    responseBody: input.body,
+    completedAt: input.now,
+  });
+  await db.$executeRaw`UPDATE "IdempotencyRecord" SET ${set}
+    WHERE "principal" = ${input.principal} AND "key" = ${input.key} AND "status" IS NULL`;
 }
 
 /** Lets the key be retried: used when the request failed in a way a retry may fix (5xx). */

@@ -1,4 +1,5 @@
 import { Roles, type Role } from '../domain/types';
+import { userRoles } from './accounts';
 import type { Db } from './client';
 import { digestsEqual, hashToken } from './tokens';
 
@@ -30,10 +31,10 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
   const digest = hashToken(token);
   // The token's owner is read only on the side it names: a nested select of both relations would cost a
   // look-up of the other one by a null id on every request.
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: digest },
-    select: { tokenHash: true, userId: true, supportAgentId: true, serviceClientId: true },
-  });
+  // Hand-written (db/sql.ts), as the user's read below: every request is authenticated.
+  const [row] = await db.$queryRaw<
+    { tokenHash: string; userId: string | null; supportAgentId: string | null; serviceClientId: string | null }[]
+  >`SELECT "tokenHash", "userId", "supportAgentId", "serviceClientId" FROM "ApiToken" WHERE "tokenHash" = ${digest}`;
   if (!row || !digestsEqual(row.tokenHash, digest)) return null;
   if (row.userId) return findUserPrincipal(db, row.userId);
   if (row.serviceClientId) {
@@ -55,10 +56,11 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
 
 /** A customer user as a principal: for a bearer token, and for a portal session (which names its user). */
 export async function findUserPrincipal(db: Db, userId: string): Promise<UserPrincipalRecord | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { id: true, accountId: true, email: true, locale: true, roles: { select: { role: true } } },
-  });
+  const [[user], roles] = await Promise.all([
+    db.$queryRaw<{ id: string; accountId: string; email: string; locale: string | null }[]>`
+      SELECT "id", "accountId", "email", "locale" FROM "User" WHERE "id" = ${userId}`,
+    userRoles(db, userId),
+  ]);
   if (!user) return null;
   return {
     kind: 'user',
@@ -66,6 +68,6 @@ export async function findUserPrincipal(db: Db, userId: string): Promise<UserPri
     accountId: user.accountId,
     email: user.email,
     locale: user.locale,
-    roles: user.roles.map((r) => r.role).filter(isRole),
+    roles: roles.filter(isRole),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db, DbTx } from './client';
 import type { Subscription } from './generated/sqlite/client';
+import { assignments, toNumber, updateRow } from './sql';
 
 /** A subscription row with its licence counts (API.md: `licenses: { total, assigned }`). */
 export type SubscriptionRecord = Subscription & { licenseCounts: { total: number; assigned: number } };
@@ -15,8 +16,15 @@ function toRecord(row: Subscription & { licenses: { assignedToUserId: string | n
 }
 
 export async function findSubscription(db: Db, id: string): Promise<SubscriptionRecord | null> {
-  const row = await db.subscription.findUnique({ where: { id }, include: withLicenses });
-  return row ? toRecord(row) : null;
+  // Hand-written (db/sql.ts): read for every decision; one statement where Prisma's include takes two.
+  const [row] = await db.$queryRaw<(Subscription & { licensesTotal: unknown; licensesAssigned: unknown })[]>`
+    SELECT s.*,
+      (SELECT COUNT(*) FROM "License" l WHERE l."subscriptionId" = s."id") AS "licensesTotal",
+      (SELECT COUNT(l."assignedToUserId") FROM "License" l WHERE l."subscriptionId" = s."id") AS "licensesAssigned"
+    FROM "Subscription" s WHERE s."id" = ${id}`;
+  if (!row) return null;
+  const { licensesTotal, licensesAssigned, ...sub } = row;
+  return { ...sub, licenseCounts: { total: toNumber(licensesTotal), assigned: toNumber(licensesAssigned) } };
 }
 
 /** Every subscription of an account, oldest first (stable: createdAt, then id). */
@@ -27,6 +35,22 @@ export async function listAccountSubscriptions(db: Db, accountId: string): Promi
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   return rows.map(toRecord);
+}
+
+/**
+ * P1: an active subscription claimed by a new cancellation, auto-renew off; false when it is no longer
+ * active (another cancellation holds it, or it has ended).
+ */
+export async function claimForCancellation(db: Db | DbTx, subscriptionId: string): Promise<boolean> {
+  const set = assignments('Subscription', { autoRenew: false, status: 'cancellation_scheduled' });
+  const count =
+    await db.$executeRaw`UPDATE "Subscription" SET ${set} WHERE "id" = ${subscriptionId} AND "status" = 'active'`;
+  return count === 1;
+}
+
+/** P3: the subscription deactivated; P2025 (a data error) when it does not exist. */
+export function markSubscriptionCancelled(db: Db | DbTx, subscriptionId: string, at: Date): Promise<void> {
+  return updateRow(db, 'Subscription', subscriptionId, { status: 'cancelled', autoRenew: false, cancelledAt: at });
 }
 
 /** P6: how many of the subscription's licences are still assigned. */
@@ -40,11 +64,9 @@ export async function countAssignedLicenses(db: Db | DbTx, subscriptionId: strin
  * too, so deactivation (P3) releases them inside its own.
  */
 export async function unassignAllLicenses(db: Db | DbTx, subscriptionId: string): Promise<number> {
-  const { count } = await db.license.updateMany({
-    where: { subscriptionId, assignedToUserId: { not: null } },
-    data: { assignedToUserId: null },
-  });
-  return count;
+  // Hand-written (db/sql.ts): part of every deactivation.
+  return db.$executeRaw`
+    UPDATE "License" SET "assignedToUserId" = NULL WHERE "subscriptionId" = ${subscriptionId} AND "assignedToUserId" IS NOT NULL`;
 }
 
 /**

@@ -24,6 +24,12 @@ export function createWebhookEndpoint(
   return db.webhookEndpoint.create({ data: { ...data, events: JSON.stringify(data.events) } });
 }
 
+/** The account's enabled endpoints with the event types each subscribes to (JSON), read for every outbox event. */
+export function enabledEndpoints(db: Db, accountId: string): Promise<{ id: string; events: string }[]> {
+  // Hand-written (db/sql.ts): once per event.
+  return db.$queryRaw`SELECT "id", "events" FROM "WebhookEndpoint" WHERE "accountId" = ${accountId} AND "status" = 'enabled'`;
+}
+
 /** The endpoint, if it belongs to the account (another account's answers like a missing one). */
 export function findWebhookEndpoint(db: Db, accountId: string, id: string): Promise<WebhookEndpoint | null> {
   return db.webhookEndpoint.findFirst({ where: { id, accountId } });

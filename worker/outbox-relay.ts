@@ -20,6 +20,7 @@ import { createStore } from '../activities/store';
 import { createWebhookSender } from '../activities/webhooks';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
+import { markEventDispatched } from '../db/outbox';
 import { MailFirstRetryMs, WebhookRetryDelaysMs } from '../domain/events';
 import type { OutboxRetry } from '../workflows/outbox';
 
@@ -110,12 +111,7 @@ export function createOutboxRelay(options: {
       };
       await handOver(eventId, retry);
     }
-    // `update`, not `updateMany`, which Prisma wraps in a transaction of its own: one statement.
-    await db.outboxEvent.update({
-      where: { id: eventId },
-      data: { dispatchedAt: outbound.now() },
-      select: { id: true },
-    });
+    await markEventDispatched(db, eventId, outbound.now());
   }
 
   function pump(): void {

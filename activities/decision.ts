@@ -4,8 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { accountBalanceCents, userRoles } from '../db/accounts';
+import { findCancellation } from '../db/cancellation-reads';
 import { cancellationViewFromRow, findCancellationsByIdOrWorkflowId, insertCancellation } from '../db/cancellations';
-import { findRow } from '../db/sql';
 import { claimForCancellation, findSubscription } from '../db/subscriptions';
 import type { CancellationRequest, CancellationView } from '../domain/cancellation';
 import { ErrorCode, type Refusal } from '../domain/errors';
@@ -69,7 +69,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
       const [requesterRoles, balanceCents, own] = await Promise.all([
         userRoles(db, input.requesterUserId),
         accountBalanceCents(db, sub.accountId),
-        input.cancellationId ? findRow(db, 'Cancellation', input.cancellationId) : null,
+        input.cancellationId ? findCancellation(db, input.cancellationId) : null,
       ]);
       return {
         subscription: {
@@ -115,7 +115,7 @@ export function createDecisionActivities({ db, tx, appendEvent, queueNotificatio
           });
         if (!(await claimForCancellation(t, request.subscriptionId))) {
           // An earlier attempt of this very decision committed meanwhile (it outlived its timeout): it is ours.
-          const committed = await findRow(t, 'Cancellation', request.cancellationId);
+          const committed = await findCancellation(t, request.cancellationId);
           if (committed) return cancellationViewFromRow(committed);
           throw ApplicationFailure.create({
             type: ErrorCode.cancellationInProgress,

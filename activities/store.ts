@@ -8,7 +8,8 @@ import { newId } from '../db/ids';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CancellationRow, Db, DbTx } from '../db/client';
 import { cancellationViewFromRow } from '../db/cancellations';
-import { findRow, insertRow, keyExists, rawQueryFailure } from '../db/sql';
+import { findCancellation } from '../db/cancellation-reads';
+import { driverErrorKind, insertRow, isRawQueryFailure, keyExists } from '../db/sql';
 import type { CancellationView } from '../domain/cancellation';
 import { ErrorCode } from '../domain/errors';
 import { eventTypeOfAuditType } from '../domain/events';
@@ -86,8 +87,7 @@ const DATA_ERROR_KINDS = new Set(['LengthMismatch', 'NullConstraintViolation', '
 export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && DATA_ERROR_CODES.has(code)) return true;
-  const kind = rawQueryFailure(err)?.kind;
-  return kind !== undefined && DATA_ERROR_KINDS.has(kind);
+  return isRawQueryFailure(err) && DATA_ERROR_KINDS.has(driverErrorKind(err) ?? '');
 }
 
 /** Rethrows a data error as non-retryable (`data_error`), anything else as it is (retried). */
@@ -110,7 +110,7 @@ export function createStore({ db, faults, dispatchEvents }: ActivityDeps) {
   const announced = new WeakMap<object, Announcements>();
 
   async function viewOf(tx: DbTx | Db, cancellationId: string): Promise<CancellationView> {
-    const row = await findRow(tx, 'Cancellation', cancellationId);
+    const row = await findCancellation(tx, cancellationId);
     if (!row)
       throw ApplicationFailure.create({
         type: ErrorCode.notFound,

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, ErrorCode, RefusalCodes, type Refusal } from '../domain/errors';
-import { isUniqueViolation } from '../db/idempotency';
+import { driverErrorKind, isUniqueViolation } from '../db/sql';
 import { CursorNotFoundError } from '../db/pagination';
 
 /** The error `type`s of API.md, each with its HTTP status. */
@@ -120,15 +120,9 @@ const DRIVER_UNAVAILABLE_KINDS = new Set([
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const { code, meta, name, cause } = err as {
-    code?: unknown;
-    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
-    name?: unknown;
-    cause?: { kind?: unknown };
-  };
+  const { code, name } = err as { code?: unknown; name?: unknown };
   if (typeof code === 'string' && DATABASE_UNAVAILABLE_CODES.has(code)) return true;
-  const kind = meta?.driverAdapterError?.cause?.kind ?? (name === 'DriverAdapterError' ? cause?.kind : undefined);
-  if (typeof kind === 'string' && DRIVER_UNAVAILABLE_KINDS.has(kind)) return true;
+  if (DRIVER_UNAVAILABLE_KINDS.has(driverErrorKind(err) ?? '')) return true;
   // Prisma's initialization error (the database was never reached) and a pg pool that cannot connect.
   if (name === 'PrismaClientInitializationError') return true;
   return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(code);

@@ -2,7 +2,8 @@ import { Roles, type Role } from '../domain/types';
 import type { Db, DbTx } from './client';
 import { toNumber } from './sql';
 
-const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
+/** A role this service knows (P8–P10); the database may hold others, which grant nothing. */
+export const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
 
 export async function accountExists(db: Db, accountId: string): Promise<boolean> {
   return (await db.account.count({ where: { id: accountId } })) > 0;

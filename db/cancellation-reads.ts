@@ -1,15 +1,16 @@
 import { ClosedStages } from '../domain/cancellation';
 import type { CancellationStage } from '../domain/types';
-import type { Db } from './client';
+import type { Db, DbTx } from './client';
 import type { Cancellation } from './generated/sqlite/client';
 import { newestFirst, paginate, type Page, type PageRequest } from './pagination';
 import { findRow } from './sql';
 
 /**
- * The API's reads of cancellation rows (the workflow's activities write them, db/cancellations.ts).
+ * The reads of cancellation rows: the API's, and the activities' look-up of the row a step works on (the
+ * activities write them, db/cancellations.ts).
  */
-export async function findCancellation(db: Db, id: string): Promise<Cancellation | null> {
-  // Hand-written (db/sql.ts): read for every request with an Idempotency-Key.
+export async function findCancellation(db: Db | DbTx, id: string): Promise<Cancellation | null> {
+  // Hand-written (db/sql.ts): read for every request with an Idempotency-Key and by every step.
   return findRow(db, 'Cancellation', id);
 }
 

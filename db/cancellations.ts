@@ -2,7 +2,8 @@ import { ClosedStages, type CancellationView } from '../domain/cancellation';
 import type { CancellationChannel, CancellationStage, ChargeLine, ReasonCode } from '../domain/types';
 import type { Db, DbTx } from './client';
 import { Prisma, type Cancellation } from './generated/sqlite/client';
-import { findRow, insertRow, toNumber, updateRow } from './sql';
+import { findCancellation } from './cancellation-reads';
+import { insertRow, toNumber, updateRow } from './sql';
 
 /** The Cancellation object of API.md from its database row (the row follows every stage change). */
 export function cancellationViewFromRow(row: Cancellation): CancellationView {
@@ -81,7 +82,7 @@ export async function updateCancellation(
 }
 
 async function readBack(db: Db | DbTx, id: string): Promise<Cancellation> {
-  const row = await findRow(db, 'Cancellation', id);
+  const row = await findCancellation(db, id);
   if (!row) throw new Error(`cancellation ${id} vanished within its own transaction`);
   return row;
 }

@@ -1,8 +1,6 @@
 import type { Db } from './client';
 import { assignments, insertRow, isUniqueViolation } from './sql';
 
-export { isUniqueViolation };
-
 /**
  * Idempotency-Key records (Stripe semantics), kept in the database so every API instance sees the
  * same ones. Inserting the record (with no status yet) is the lock: the primary key

@@ -1,5 +1,5 @@
-import { Roles, type Role } from '../domain/types';
-import { userRoles } from './accounts';
+import type { Role } from '../domain/types';
+import { isRole, userRoles } from './accounts';
 import type { Db } from './client';
 import { digestsEqual, hashToken } from './tokens';
 
@@ -20,8 +20,6 @@ export type PrincipalRecord =
   | UserPrincipalRecord
   | { kind: 'support'; supportAgentId: string; email: string }
   | { kind: 'service'; serviceClientId: string; name: string };
-
-const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
 
 /**
  * Looks a bearer token up by its digest (an indexed equality, so the plain token is never stored

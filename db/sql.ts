@@ -122,19 +122,26 @@ function recordNotFound(what: string): Error {
 }
 
 /**
- * The driver's error behind a raw statement's failure (Prisma reports them all as P2010), in the kinds of
- * @prisma/driver-adapter-utils: `NullConstraintViolation`, `ForeignKeyConstraintViolation`, … . Null for
- * any other error.
+ * The driver adapter's kind of failure behind a database error (@prisma/driver-adapter-utils:
+ * `UniqueConstraintViolation`, `SocketTimeout`, …): in a Prisma error's `meta`, or on the adapter's own error.
+ * Undefined for any other error.
  */
-export function rawQueryFailure(err: unknown): { kind: string } | null {
-  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
-  if (e?.code !== 'P2010') return null;
-  const kind = e.meta?.driverAdapterError?.cause?.kind;
-  return typeof kind === 'string' ? { kind } : null;
+export function driverErrorKind(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { meta, name, cause } = err as {
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+    name?: unknown;
+    cause?: { kind?: unknown };
+  };
+  const kind = meta?.driverAdapterError?.cause?.kind ?? (name === 'DriverAdapterError' ? cause?.kind : undefined);
+  return typeof kind === 'string' ? kind : undefined;
 }
+
+/** Prisma's code for a hand-written statement's failure, whatever the driver's kind. */
+export const isRawQueryFailure = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'P2010';
 
 /** A unique constraint refused the write, from a typed query (P2002) or a hand-written one (both adapters' kind). */
 export function isUniqueViolation(err: unknown): boolean {
   if ((err as { code?: unknown } | null)?.code === 'P2002') return true;
-  return rawQueryFailure(err)?.kind === 'UniqueConstraintViolation';
+  return isRawQueryFailure(err) && driverErrorKind(err) === 'UniqueConstraintViolation';
 }

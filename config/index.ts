@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDatabaseUrl } from '../db/url';
 import { DEVELOPMENT_SECRET_KEY, parseSecretKey } from '../outbound/webhooks/secret-box';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, MAX_WORKFLOW_STACK_TRACE_LIMIT } from '../worker/workflow-bundle';
 
 /**
  * The only module that reads process.env. Each process parses its own slice once at start-up and
@@ -123,6 +124,16 @@ const workerSchema = z
      * (its timer is on the server); one evicted from the cache replays its short history when it next wakes.
      */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    /**
+     * Frames a stack trace keeps inside the workflows' context, the `__stack_trace` query's included
+     * (worker/workflow-bundle.ts). Raise it (10 is V8's default) to read whole stacks while debugging.
+     */
+    WORKER_WORKFLOW_STACK_TRACE_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_WORKFLOW_STACK_TRACE_LIMIT)
+      .default(DEFAULT_WORKFLOW_STACK_TRACE_LIMIT),
     /**
      * Fault injection for the fault tests only: after a decision's transaction commits, the activity waits this
      * long before returning, so a test can kill the worker inside that window. Refused with NODE_ENV=production.

@@ -10,7 +10,7 @@ import type { DatabaseTarget } from './url';
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 /**
  * better-sqlite3 waits for a lock synchronously, blocking the process's event loop for as long as it waits:
- * each attempt waits at most this long, and between attempts the event loop runs (see yieldingOnBusy).
+ * each attempt waits at most this long, and between attempts the event loop runs (see takingTurns).
  */
 const SQLITE_BUSY_ATTEMPT_MS = 20;
 const SQLITE_BUSY_PAUSE_MS = 20;
@@ -40,43 +40,130 @@ async function retryWhileBusy<T>(run: () => Promise<T>, budgetMs: number): Promi
 
 interface SqliteTransaction {
   executeRaw(query: { sql: string; args: unknown[]; argTypes: unknown[] }): Promise<number>;
+  commit(): Promise<void>;
   rollback(): Promise<void>;
 }
 
 const statement = (sql: string) => ({ sql, args: [], argTypes: [] });
 
 /**
- * The adapter opens a deferred transaction (`BEGIN`): its first read fixes a snapshot, and its first write
- * then fails with SQLITE_BUSY_SNAPSHOT, which no wait cures, whenever another process wrote in between.
- * Every transaction here writes, so it takes the write lock at its start instead (`BEGIN IMMEDIATE`),
- * waiting for it like any statement. If the lock never comes, the adapter's own lock is released
- * (`rollback()`) before the error goes up, so the next transaction of this process can start.
+ * Turns on the process's one SQLite connection, first come first served. A transaction holds its turn from its
+ * start to its end, across its awaits; a statement outside any transaction holds one for itself. Without them,
+ * a statement from elsewhere in the process ran on the connection while a transaction was open there, so inside
+ * it: it read the transaction's uncommitted rows, and its write, reported done, was undone when that transaction
+ * rolled back (`test/db/isolation.test.ts`). The adapter's own lock orders transactions only.
  */
-async function immediate<T extends SqliteTransaction>(tx: T, budgetMs: number): Promise<T> {
-  try {
-    await tx.executeRaw(statement('ROLLBACK'));
-    await retryWhileBusy(() => tx.executeRaw(statement('BEGIN IMMEDIATE')), budgetMs);
-  } catch (err) {
-    await tx.rollback();
-    throw err;
+export class ConnectionTurns {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Waits for every earlier turn to end; call what it returns to end this one. */
+  take(): Promise<() => void> {
+    const previous = this.last;
+    let end!: () => void;
+    this.last = new Promise<void>((resolve) => (end = resolve));
+    return previous.then(() => end);
   }
-  return yieldingOnBusy(tx, budgetMs);
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const end = await this.take();
+    try {
+      return await work();
+    } finally {
+      end();
+    }
+  }
 }
 
 /**
- * The statements of `queryable` (the adapter, or one of its transactions, COMMIT included: Prisma sends it as
- * a statement) retried while busy. Methods run on the target itself: the adapter keeps private fields.
+ * The adapter opens a deferred transaction (`BEGIN`): its first read fixes a snapshot, and its first write
+ * then fails with SQLITE_BUSY_SNAPSHOT, which no wait cures, whenever another process wrote in between.
+ * Every transaction here writes, so it takes the write lock at its start instead (`BEGIN IMMEDIATE`). If the
+ * lock is busy, the attempt gives everything back (the adapter's lock through `rollback()`, and the turn) before
+ * the error goes up, so the process's other statements, reads above all, go on while it waits to try again.
  */
-function yieldingOnBusy<T extends object>(queryable: T, budgetMs: number): T {
-  return new Proxy(queryable, {
+async function startImmediate(
+  turns: ConnectionTurns,
+  start: () => Promise<SqliteTransaction>,
+  budgetMs: number,
+): Promise<SqliteTransaction> {
+  const end = await turns.take();
+  let tx: SqliteTransaction | undefined;
+  try {
+    tx = await start();
+    await tx.executeRaw(statement('ROLLBACK'));
+    await tx.executeRaw(statement('BEGIN IMMEDIATE'));
+  } catch (err) {
+    try {
+      await tx?.rollback();
+    } finally {
+      end();
+    }
+    throw err;
+  }
+  return holdingTurn(tx, end, budgetMs);
+}
+
+/**
+ * A transaction's statements (COMMIT included: Prisma sends it as a statement), retried while busy; its end
+ * (`commit()` or `rollback()`) ends its turn, once. Prisma calls neither when its COMMIT or ROLLBACK statement
+ * fails (disk full, an I/O error): the transaction is then rolled back if still open and its turn ended here,
+ * or every later statement of the process would wait for it. Methods run on the target itself: the adapter
+ * keeps private fields.
+ */
+function holdingTurn(tx: SqliteTransaction, end: () => void, budgetMs: number): SqliteTransaction {
+  let open = true;
+  const close = async (how: 'commit' | 'rollback') => {
+    if (!open) return;
+    open = false;
+    try {
+      await tx[how]();
+    } finally {
+      end();
+    }
+  };
+  const abandon = async () => {
+    await tx.executeRaw(statement('ROLLBACK')).catch(() => undefined); // none may be open any more
+    await close('rollback');
+  };
+  return new Proxy(tx, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function') return value;
       if (prop === 'queryRaw' || prop === 'executeRaw')
-        return (...args: unknown[]) => retryWhileBusy(() => value.apply(target, args) as Promise<unknown>, budgetMs);
+        return async (...args: unknown[]) => {
+          try {
+            return await retryWhileBusy(() => value.apply(target, args) as Promise<unknown>, budgetMs);
+          } catch (err) {
+            const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
+            if (sql === 'COMMIT' || sql === 'ROLLBACK') await abandon();
+            throw err;
+          }
+        };
+      if (prop === 'commit' || prop === 'rollback') return () => close(prop);
+      return value.bind(target);
+    },
+  });
+}
+
+/**
+ * The adapter with its statements and transactions taking turns on the connection, each retried while busy:
+ * a statement attempt by attempt, a transaction until it has the write lock.
+ */
+function takingTurns<T extends object>(adapter: T, budgetMs: number): T {
+  const turns = new ConnectionTurns();
+  return new Proxy(adapter, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'queryRaw' || prop === 'executeRaw' || prop === 'executeScript')
+        return (...args: unknown[]) =>
+          retryWhileBusy(() => turns.run(() => value.apply(target, args) as Promise<unknown>), budgetMs);
       if (prop === 'startTransaction')
-        return async (...args: unknown[]) =>
-          immediate((await value.apply(target, args)) as SqliteTransaction, budgetMs);
+        return (...args: unknown[]) =>
+          retryWhileBusy(
+            () => startImmediate(turns, () => value.apply(target, args) as Promise<SqliteTransaction>, budgetMs),
+            budgetMs,
+          );
       return value.bind(target);
     },
   });
@@ -99,7 +186,7 @@ class YieldingBetterSQLite3 extends PrismaBetterSQLite3 {
   override async connect() {
     const adapter = await super.connect();
     cachingStatements((adapter as unknown as { client: Database.Database }).client);
-    return yieldingOnBusy(adapter, this.busyTimeoutMs);
+    return takingTurns(adapter, this.busyTimeoutMs);
   }
 }
 

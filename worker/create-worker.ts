@@ -10,6 +10,7 @@ import { createActivities, type ActivityDeps, type OutboundDeps } from '../activ
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { temporalLoggerFor } from './sdk-logger';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, withStackTraceLimit } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -39,6 +40,8 @@ export interface CreateWorkerOptions {
   faultPauseAfterDecisionMs?: number;
   /** Workflows kept in memory between their events (WORKER_MAX_CACHED_WORKFLOWS); the SDK's own default when omitted. */
   maxCachedWorkflows?: number;
+  /** Frames a stack trace keeps in the workflows' context (WORKER_WORKFLOW_STACK_TRACE_LIMIT; worker/workflow-bundle.ts). */
+  workflowStackTraceLimit?: number;
   /** Around every activity attempt, local ones included: worker/metrics.ts counts them. */
   activityInterceptors?: ActivityInterceptorsFactory[];
 }
@@ -73,8 +76,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace,
     taskQueue,
-    workflowBundle:
+    workflowBundle: withStackTraceLimit(
       options.workflowBundle ?? (workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger)),
+      options.workflowStackTraceLimit ?? DEFAULT_WORKFLOW_STACK_TRACE_LIMIT,
+    ),
     activities: createActivities({
       db,
       dispatchEvents: options.dispatchEvents,

@@ -142,6 +142,7 @@ async function main(config: WorkerConfig, logger: Logger): Promise<void> {
     activityInterceptors: [metrics.activityInterceptor],
     dispatchEvents: relay.offer,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowStackTraceLimit: config.WORKER_WORKFLOW_STACK_TRACE_LIMIT,
   };
   const worker = await createWorker({
     ...common,

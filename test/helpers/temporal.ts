@@ -1,7 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { searchAttributeKeys, cliTypeName } from '../../workflows/search-attributes';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, withStackTraceLimit } from '../../worker/workflow-bundle';
 
 function required(variable: string): string {
   const value = process.env[variable];
@@ -34,9 +35,13 @@ export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundled once per test file, then handed to every worker of that file. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+/**
+ * Bundled once per test file, then handed to every worker of that file: as the worker loads it, with the
+ * default stack-trace limit (worker/workflow-bundle.ts).
+ */
+export async function bundleWorkflows(limit = DEFAULT_WORKFLOW_STACK_TRACE_LIMIT): Promise<WorkflowBundle> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return withStackTraceLimit(bundle, limit);
 }
 
 const noop = () => undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { submitCancellation, type SubmitOutcome, type WorkflowGateway } from '../../api/workflow-client';
 import { nextGeneration } from '../../db/cancellations';
@@ -21,7 +21,7 @@ export const DAY = 86_400_000;
  */
 export class WorkflowHarness {
   env!: TestWorkflowEnvironment;
-  bundle!: WorkflowBundleWithSourceMap;
+  bundle!: WorkflowBundle;
   tdb!: TestDatabase;
   private worker?: Worker;
   private running?: Promise<void>;

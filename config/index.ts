@@ -10,6 +10,9 @@ import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, MAX_WORKFLOW_STACK_TRACE_LIMIT } fr
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const port = z.coerce.number().int().min(0).max(65535);
+/** A whole number in range; a variable set but empty counts as unset (its default), never as 0. */
+const wholeNumber = <T extends z.ZodType<number | undefined>>(schema: (n: z.ZodCoercedNumber) => T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema(z.coerce.number().int()));
 const optionalString = z
   .string()
   .optional()
@@ -89,7 +92,7 @@ const apiSchema = z
     /** Comma-separated origins allowed by CORS; CORS stays off when unset. */
     CORS_ORIGINS: optionalString,
     /** API.md: every request answers within this many milliseconds, with a 503 past it. */
-    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    REQUEST_DEADLINE_MS: wholeNumber((n) => n.min(100).max(600_000).default(10_000)),
     /**
      * The API's public origin (`https://billing.example.com`), which portal links are built on. Unset, the origin
      * the request came to (its Host header) is used: set it behind a proxy that rewrites Host.
@@ -123,22 +126,19 @@ const workerSchema = z
      * How many workflows the worker keeps in memory between their events. A waiting cancellation needs none
      * (its timer is on the server); one evicted from the cache replays its short history when it next wakes.
      */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    WORKER_MAX_CACHED_WORKFLOWS: wholeNumber((n) => n.min(0).max(1_000_000).default(500)),
     /**
      * Frames a stack trace keeps inside the workflows' context, the `__stack_trace` query's included
      * (worker/workflow-bundle.ts). Raise it (10 is V8's default) to read whole stacks while debugging.
      */
-    WORKER_WORKFLOW_STACK_TRACE_LIMIT: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_WORKFLOW_STACK_TRACE_LIMIT)
-      .default(DEFAULT_WORKFLOW_STACK_TRACE_LIMIT),
+    WORKER_WORKFLOW_STACK_TRACE_LIMIT: wholeNumber((n) =>
+      n.min(0).max(MAX_WORKFLOW_STACK_TRACE_LIMIT).default(DEFAULT_WORKFLOW_STACK_TRACE_LIMIT),
+    ),
     /**
      * Fault injection for the fault tests only: after a decision's transaction commits, the activity waits this
      * long before returning, so a test can kill the worker inside that window. Refused with NODE_ENV=production.
      */
-    FAULT_PAUSE_AFTER_DECISION_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+    FAULT_PAUSE_AFTER_DECISION_MS: wholeNumber((n) => n.min(0).max(600_000).optional()),
     ...webhookShape,
     /**
      * Where e-mails go: an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`). Unset, e-mails are not sent and

@@ -132,7 +132,13 @@ function holdingTurn(tx: SqliteTransaction, end: () => void, budgetMs: number): 
       if (prop === 'queryRaw' || prop === 'executeRaw')
         return async (...args: unknown[]) => {
           try {
-            return await retryWhileBusy(() => value.apply(target, args) as Promise<unknown>, budgetMs);
+            // An attempt after the transaction ended (Prisma's timeout rolled it back during a busy pause)
+            // would run outside its turn: refused.
+            const attempt = () => {
+              if (!open) throw new Error('the transaction has ended: statement not run');
+              return value.apply(target, args) as Promise<unknown>;
+            };
+            return await retryWhileBusy(attempt, budgetMs);
           } catch (err) {
             const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
             if (sql === 'COMMIT' || sql === 'ROLLBACK') await abandon();

@@ -35,6 +35,7 @@ import {
 import { startBenchStack, type BenchStack } from './bench/stack';
 import { isWorkerScript, WORKER_SCRIPTS } from './lib/worker-runtime';
 import { answerUpdate, ceilingWorkflow } from './bench/ceiling-workflow';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT } from '../worker/workflow-bundle';
 
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
@@ -405,6 +406,10 @@ async function main(): Promise<void> {
         pending: PENDING,
         burst: BURST,
         maxCachedWorkflows: CACHE,
+        // The worker reads it from this environment (an A/B of the limit sets it per run).
+        workflowStackTraceLimit: Number(
+          process.env.WORKER_WORKFLOW_STACK_TRACE_LIMIT || DEFAULT_WORKFLOW_STACK_TRACE_LIMIT,
+        ),
         worker: stack.workerRuntime,
       },
       levels,

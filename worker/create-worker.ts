@@ -10,7 +10,7 @@ import { createActivities, type ActivityDeps, type OutboundDeps } from '../activ
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { temporalLoggerFor } from './sdk-logger';
-import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, withStackTraceLimit } from './workflow-bundle';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, hasStackTraceLimit, withStackTraceLimit } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -64,6 +64,12 @@ export async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOpt
   return bundle;
 }
 
+/** The limit given, else the one the bundle already sets, else the default. */
+function limitedStackTraces(bundle: WorkflowBundleOption, limit: number | undefined): WorkflowBundleOption {
+  if (limit === undefined && hasStackTraceLimit(bundle)) return bundle;
+  return withStackTraceLimit(bundle, limit ?? DEFAULT_WORKFLOW_STACK_TRACE_LIMIT);
+}
+
 /**
  * The one place that wires a Temporal worker: the service's workflows and its activities, built
  * from the factory with this process's database client. Used by worker/main.ts and by tests that
@@ -76,9 +82,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace,
     taskQueue,
-    workflowBundle: withStackTraceLimit(
+    workflowBundle: limitedStackTraces(
       options.workflowBundle ?? (workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger)),
-      options.workflowStackTraceLimit ?? DEFAULT_WORKFLOW_STACK_TRACE_LIMIT,
+      options.workflowStackTraceLimit,
     ),
     activities: createActivities({
       db,

@@ -10,12 +10,20 @@
 import fs from 'node:fs';
 import type { WorkflowBundle, WorkflowBundleOption } from '@temporalio/worker';
 
-/** WORKER_WORKFLOW_STACK_TRACE_LIMIT's default: the innermost frames still say where a workflow waits or threw. */
-export const DEFAULT_WORKFLOW_STACK_TRACE_LIMIT = 4;
+/**
+ * WORKER_WORKFLOW_STACK_TRACE_LIMIT's default: every stack of a waiting cancellation still names this service's
+ * code (two of the frames are the SDK's promise hook's; at 4 the SDK no longer links a `Promise.race`'s inner
+ * promise to its caller, and the timer's stack shows only the SDK's frames).
+ */
+export const DEFAULT_WORKFLOW_STACK_TRACE_LIMIT = 6;
 /** The most WORKER_WORKFLOW_STACK_TRACE_LIMIT takes (V8's own default is 10). */
 export const MAX_WORKFLOW_STACK_TRACE_LIMIT = 100;
 
 const PRELUDE = /^Error\.stackTraceLimit = \d+;/;
+
+/** Whether the bundle's code already sets its context's stack-trace limit. */
+export const hasStackTraceLimit = (bundle: WorkflowBundleOption): boolean =>
+  'code' in bundle && PRELUDE.test(bundle.code);
 
 /** The bundle (built in this process, or a file `npm run build` wrote) with its context's stack-trace limit set. */
 export function withStackTraceLimit(bundle: WorkflowBundleOption, limit: number): WorkflowBundle {

@@ -80,7 +80,7 @@ export async function httpLoad(
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const t0 = performance.now();
-  // Until the last answer, as the ceiling's load counts: autocannon reports the end of a run with `amount`
+  // Until the last answer (or failed request), as the ceiling's load counts: autocannon reports the end of a run with `amount`
   // on its once-a-second tick, which rounded every phase up to a whole number of seconds (8.01, 9.02, 10.02 s
   // for 300 requests) and understated the rate by up to a second's worth.
   let lastAnswer = t0;
@@ -104,13 +104,16 @@ export async function httpLoad(
       },
       (err) => (err ? reject(err) : resolve()),
     );
+    instance.on('reqError', () => {
+      lastAnswer = performance.now();
+    });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       lastAnswer = performance.now();
       statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
       if (statusCode === 201) latencies.push(responseTime);
     });
   });
-  const seconds = (lastAnswer - t0) / 1000;
+  const seconds = Math.max(lastAnswer - t0, 1) / 1000;
   const others = [...statuses].filter(([code]) => code !== 201);
   if (others.length) process.stderr.write(`answers other than 201: ${JSON.stringify(Object.fromEntries(others))}\n`);
   latencies.sort((a, b) => a - b);

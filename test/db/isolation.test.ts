@@ -18,11 +18,17 @@ import { seedAccount } from '../helpers/fixtures';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A transaction that writes, waits `holdMs` with the write uncommitted, then rolls back. */
-function rolledBackWrite(db: Db, subscriptionId: string, holdMs: number): Promise<string> {
-  return db
+/**
+ * A transaction that writes, waits `holdMs` with the write uncommitted, then rolls back: `written` once the
+ * write is done (the moment the rest of the process must not see it), `outcome` when the transaction has ended.
+ */
+function rolledBackWrite(db: Db, subscriptionId: string, holdMs: number) {
+  let wrote!: () => void;
+  const written = new Promise<void>((resolve) => (wrote = resolve));
+  const outcome = db
     .$transaction(async (t) => {
       await t.subscription.update({ where: { id: subscriptionId }, data: { productName: 'uncommitted' } });
+      wrote();
       await sleep(holdMs);
       throw new Error('refused: rolled back');
     })
@@ -30,6 +36,7 @@ function rolledBackWrite(db: Db, subscriptionId: string, holdMs: number): Promis
       () => 'committed',
       (err: unknown) => (err as Error).message,
     );
+  return { written, outcome };
 }
 
 describe('statements outside an open transaction of the same process (both engines)', () => {
@@ -42,10 +49,10 @@ describe('statements outside an open transaction of the same process (both engin
   it('neither read its uncommitted rows nor are undone by its rollback', async () => {
     const seed = await seedAccount(tdb.db);
     const transaction = rolledBackWrite(tdb.db, seed.subscriptionId, 150);
-    await sleep(30); // the transaction has written and is waiting
+    await transaction.written;
     const read = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
     await tdb.db.subscription.update({ where: { id: seed.subscriptionId }, data: { currency: 'CHF' } });
-    expect(await transaction).toBe('refused: rolled back');
+    expect(await transaction.outcome).toBe('refused: rolled back');
     expect(read.productName).not.toBe('uncommitted');
     const after = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
     expect({ productName: after.productName, currency: after.currency }).toEqual({
@@ -57,12 +64,12 @@ describe('statements outside an open transaction of the same process (both engin
   it('hand-written statements are isolated the same way', async () => {
     const seed = await seedAccount(tdb.db);
     const transaction = rolledBackWrite(tdb.db, seed.subscriptionId, 150);
-    await sleep(30);
+    await transaction.written;
     const [row] = await tdb.db.$queryRaw<{ productName: string }[]>`
       SELECT "productName" FROM "Subscription" WHERE "id" = ${seed.subscriptionId}`;
     const changed = await tdb.db.$executeRaw`
       UPDATE "Subscription" SET "currency" = 'CHF' WHERE "id" = ${seed.subscriptionId}`;
-    expect(await transaction).toBe('refused: rolled back');
+    expect(await transaction.outcome).toBe('refused: rolled back');
     expect([row.productName, changed]).toEqual([expect.not.stringMatching(/^uncommitted$/), 1]);
     const after = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
     expect(after.currency).toBe('CHF');

@@ -103,12 +103,31 @@ async function startImmediate(
   return holdingTurn(tx, end, budgetMs);
 }
 
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * `target` with the methods `replace` gives for some names; every method, replaced or not, runs on the target
+ * itself (the adapter keeps private fields, which a proxy as `this` cannot reach).
+ */
+function overriding<T extends object>(
+  target: T,
+  replace: (name: string | symbol, method: Method) => Method | undefined,
+): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const value = Reflect.get(t, prop, t) as unknown;
+      if (typeof value !== 'function') return value;
+      const method: Method = (...args) => value.apply(t, args) as Promise<unknown>;
+      return replace(prop, method) ?? value.bind(t);
+    },
+  });
+}
+
 /**
  * A transaction's statements (COMMIT included: Prisma sends it as a statement), retried while busy; its end
  * (`commit()` or `rollback()`) ends its turn, once. Prisma calls neither when its COMMIT or ROLLBACK statement
  * fails (disk full, an I/O error): the transaction is then rolled back if still open and its turn ended here,
- * or every later statement of the process would wait for it. Methods run on the target itself: the adapter
- * keeps private fields.
+ * or every later statement of the process would wait for it.
  */
 function holdingTurn(tx: SqliteTransaction, end: () => void, budgetMs: number): SqliteTransaction {
   let open = true;
@@ -125,29 +144,25 @@ function holdingTurn(tx: SqliteTransaction, end: () => void, budgetMs: number): 
     await tx.executeRaw(statement('ROLLBACK')).catch(() => undefined); // none may be open any more
     await close('rollback');
   };
-  return new Proxy(tx, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'queryRaw' || prop === 'executeRaw')
-        return async (...args: unknown[]) => {
-          try {
-            // An attempt after the transaction ended (Prisma's timeout rolled it back during a busy pause)
-            // would run outside its turn: refused.
-            const attempt = () => {
-              if (!open) throw new Error('the transaction has ended: statement not run');
-              return value.apply(target, args) as Promise<unknown>;
-            };
-            return await retryWhileBusy(attempt, budgetMs);
-          } catch (err) {
-            const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
-            if (sql === 'COMMIT' || sql === 'ROLLBACK') await abandon();
-            throw err;
-          }
-        };
-      if (prop === 'commit' || prop === 'rollback') return () => close(prop);
-      return value.bind(target);
-    },
+  return overriding(tx, (prop, method) => {
+    if (prop === 'queryRaw' || prop === 'executeRaw')
+      return async (...args: unknown[]) => {
+        try {
+          // An attempt after the transaction ended (Prisma's timeout rolled it back during a busy pause)
+          // would run outside its turn: refused.
+          const attempt = () => {
+            if (!open) throw new Error('the transaction has ended: statement not run');
+            return method(...args);
+          };
+          return await retryWhileBusy(attempt, budgetMs);
+        } catch (err) {
+          const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
+          if (sql === 'COMMIT' || sql === 'ROLLBACK') await abandon();
+          throw err;
+        }
+      };
+    if (prop === 'commit' || prop === 'rollback') return () => close(prop);
+    return undefined;
   });
 }
 
@@ -157,21 +172,16 @@ function holdingTurn(tx: SqliteTransaction, end: () => void, budgetMs: number): 
  */
 function takingTurns<T extends object>(adapter: T, budgetMs: number): T {
   const turns = new ConnectionTurns();
-  return new Proxy(adapter, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'queryRaw' || prop === 'executeRaw' || prop === 'executeScript')
-        return (...args: unknown[]) =>
-          retryWhileBusy(() => turns.run(() => value.apply(target, args) as Promise<unknown>), budgetMs);
-      if (prop === 'startTransaction')
-        return (...args: unknown[]) =>
-          retryWhileBusy(
-            () => startImmediate(turns, () => value.apply(target, args) as Promise<SqliteTransaction>, budgetMs),
-            budgetMs,
-          );
-      return value.bind(target);
-    },
+  return overriding(adapter, (prop, method) => {
+    if (prop === 'queryRaw' || prop === 'executeRaw' || prop === 'executeScript')
+      return (...args: unknown[]) => retryWhileBusy(() => turns.run(() => method(...args)), budgetMs);
+    if (prop === 'startTransaction')
+      return (...args: unknown[]) =>
+        retryWhileBusy(
+          () => startImmediate(turns, () => method(...args) as Promise<SqliteTransaction>, budgetMs),
+          budgetMs,
+        );
+    return undefined;
   });
 }
 

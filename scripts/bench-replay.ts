@@ -10,22 +10,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { withStackTraceLimit } from '../worker/workflow-bundle';
+import { bundleWorkflows } from '../test/helpers/temporal';
 
 const ROUNDS = Number(process.env.BENCH_REPLAY_ROUNDS ?? 20);
 const LIMITS = (process.env.BENCH_REPLAY_LIMITS ?? '10,6,4,0,10,6,4,0').split(',').map(Number);
 const HISTORIES = path.join(__dirname, '..', 'test', 'workflow', 'histories');
-const noop = () => undefined;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json') && !f.startsWith('outbox'));
   const histories = files.map((f) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))));
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
+  const bundle = await bundleWorkflows(); // the worker's own bundle; each limit below replaces its prelude
   console.log(`${histories.length} cancellation histories, ${ROUNDS} rounds per limit`);
   console.log('| Stack-trace limit | Histories | ms CPU each | ms wall each |');
   console.log('|-------------------|-----------|-------------|--------------|');

@@ -10,7 +10,7 @@ import { createActivities, type ActivityDeps, type OutboundDeps } from '../activ
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import { temporalLoggerFor } from './sdk-logger';
-import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, hasStackTraceLimit, withStackTraceLimit } from './workflow-bundle';
+import { DEFAULT_WORKFLOW_STACK_TRACE_LIMIT, withStackTraceLimit } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -40,7 +40,7 @@ export interface CreateWorkerOptions {
   faultPauseAfterDecisionMs?: number;
   /** Workflows kept in memory between their events (WORKER_MAX_CACHED_WORKFLOWS); the SDK's own default when omitted. */
   maxCachedWorkflows?: number;
-  /** Frames a stack trace keeps in the workflows' context (WORKER_WORKFLOW_STACK_TRACE_LIMIT; worker/workflow-bundle.ts). */
+  /** Frames a stack trace keeps in the workflows' context (WORKER_WORKFLOW_STACK_TRACE_LIMIT), set on any bundle given; its default when omitted. */
   workflowStackTraceLimit?: number;
   /** Around every activity attempt, local ones included: worker/metrics.ts counts them. */
   activityInterceptors?: ActivityInterceptorsFactory[];
@@ -64,12 +64,6 @@ export async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOpt
   return bundle;
 }
 
-/** The limit given, else the one the bundle already sets, else the default. */
-function limitedStackTraces(bundle: WorkflowBundleOption, limit: number | undefined): WorkflowBundleOption {
-  if (limit === undefined && hasStackTraceLimit(bundle)) return bundle;
-  return withStackTraceLimit(bundle, limit ?? DEFAULT_WORKFLOW_STACK_TRACE_LIMIT);
-}
-
 /**
  * The one place that wires a Temporal worker: the service's workflows and its activities, built
  * from the factory with this process's database client. Used by worker/main.ts and by tests that
@@ -82,9 +76,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace,
     taskQueue,
-    workflowBundle: limitedStackTraces(
+    workflowBundle: withStackTraceLimit(
       options.workflowBundle ?? (workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(logger)),
-      options.workflowStackTraceLimit,
+      options.workflowStackTraceLimit ?? DEFAULT_WORKFLOW_STACK_TRACE_LIMIT,
     ),
     activities: createActivities({
       db,

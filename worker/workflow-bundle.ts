@@ -21,10 +21,6 @@ export const MAX_WORKFLOW_STACK_TRACE_LIMIT = 100;
 
 const PRELUDE = /^Error\.stackTraceLimit = \d+;/;
 
-/** Whether the bundle's code already sets its context's stack-trace limit. */
-export const hasStackTraceLimit = (bundle: WorkflowBundleOption): boolean =>
-  'code' in bundle && PRELUDE.test(bundle.code);
-
 /** The bundle (built in this process, or a file `npm run build` wrote) with its context's stack-trace limit set. */
 export function withStackTraceLimit(bundle: WorkflowBundleOption, limit: number): WorkflowBundle {
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_WORKFLOW_STACK_TRACE_LIMIT)

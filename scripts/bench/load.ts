@@ -80,9 +80,9 @@ export async function httpLoad(
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const t0 = performance.now();
-  // Until the last answer (or failed request), as the ceiling's load counts: autocannon reports the end of a run with `amount`
-  // on its once-a-second tick, which rounded every phase up to a whole number of seconds (8.01, 9.02, 10.02 s
-  // for 300 requests) and understated the rate by up to a second's worth.
+  // Until the last answer (or failed request), as the ceiling's load counts: autocannon reports the end of a
+  // run with `amount` on its once-a-second tick, which rounded every phase up to a whole number of seconds
+  // (8.01, 9.02, 10.02 s for 300 requests) and understated the rate by up to a second's worth.
   let lastAnswer = t0;
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(

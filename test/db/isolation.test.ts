@@ -8,12 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
 import { ConnectionTurns } from '../../db/adapters';
 import { createDb, type Db } from '../../db/client';
 import { migrateDatabase } from '../../scripts/lib/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { holdWriteLock } from '../helpers/db-lock';
 import { seedAccount } from '../helpers/fixtures';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,52 +87,34 @@ describe('statements outside an open transaction of the same process (both engin
     await Promise.all(writes);
     expect(await tdb.db.license.count({ where: { id: { startsWith: 'lic_iso_' } } })).toBe(20);
   });
-});
 
-/** The better-sqlite3 that Prisma's adapter loads, to hold the write lock from another connection. */
-const Database = createRequire(require.resolve('@prisma/adapter-better-sqlite3'))(
-  'better-sqlite3',
-) as typeof BetterSqlite3;
-
-/** A fresh, migrated SQLite file whatever TEST_DATABASE_URL says, with one seeded account. */
-async function withSqliteFile(
-  test: (db: Db, file: string, seed: Awaited<ReturnType<typeof seedAccount>>) => Promise<void>,
-): Promise<void> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'isolation-')), 'app.db');
-  await migrateDatabase(`file:${file}`);
-  const { db } = createDb(`file:${file}`);
-  try {
-    await test(db, file, await seedAccount(db));
-  } finally {
-    await db.$disconnect();
-  }
-}
-
-describe('SQLite: a transaction waiting for another process write lock', () => {
-  it('lets the process read meanwhile, then commits once the lock is free', () =>
-    withSqliteFile(async (db, file, seed) => {
-      const other = new Database(file); // another process's connection, as the fault tests' lock
-      other.prepare('BEGIN IMMEDIATE').run();
-      const transaction = db.$transaction(
-        (t) => t.subscription.update({ where: { id: seed.subscriptionId }, data: { currency: 'CHF' } }),
-        { maxWait: 5_000, timeout: 10_000 },
-      );
-      await sleep(100);
-      const started = Date.now();
-      const read = await db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
-      const readMs = Date.now() - started;
-      other.prepare('COMMIT').run();
-      other.close();
-      await transaction;
-      const after = await db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
-      expect([read.currency, after.currency]).toEqual(['EUR', 'CHF']);
-      expect(readMs).toBeLessThan(500); // not held behind the waiting transaction
-    }));
+  it('a transaction waiting for another process write lock lets the process read meanwhile, then commits', async () => {
+    const seed = await seedAccount(tdb.db);
+    const lock = await holdWriteLock(tdb); // as the fault tests hold it: another process
+    const transaction = tdb.db.$transaction(
+      (t) => t.subscription.update({ where: { id: seed.subscriptionId }, data: { currency: 'CHF' } }),
+      { maxWait: 5_000, timeout: 10_000 },
+    );
+    await sleep(100);
+    const started = Date.now();
+    const read = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
+    const readMs = Date.now() - started;
+    await lock.release();
+    await transaction;
+    const after = await tdb.db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } });
+    expect([read.currency, after.currency]).toEqual(['EUR', 'CHF']);
+    expect(readMs).toBeLessThan(500); // not held behind the waiting transaction
+  });
 });
 
 describe('SQLite: a transaction whose COMMIT fails', () => {
-  it('is rolled back and ends its turn: the process goes on with its other statements', () =>
-    withSqliteFile(async (db, _file, seed) => {
+  it('is rolled back and ends its turn: the process goes on with its other statements', async () => {
+    // A SQLite file whatever TEST_DATABASE_URL says: the failing COMMIT below is SQLite's.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'isolation-')), 'app.db');
+    await migrateDatabase(`file:${file}`);
+    const { db } = createDb(`file:${file}`);
+    try {
+      const seed = await seedAccount(db);
       // A foreign key checked at COMMIT: the COMMIT fails and SQLite keeps the transaction open.
       const failed = await db
         .$transaction(async (t) => {
@@ -157,7 +138,10 @@ describe('SQLite: a transaction whose COMMIT fails', () => {
         t.subscription.update({ where: { id: seed.subscriptionId }, data: { currency: 'CHF' } }),
       );
       expect((await db.subscription.findUniqueOrThrow({ where: { id: seed.subscriptionId } })).currency).toBe('CHF');
-    }));
+    } finally {
+      await db.$disconnect();
+    }
+  });
 });
 
 describe('ConnectionTurns', () => {

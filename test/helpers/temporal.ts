@@ -39,9 +39,9 @@ export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
  * Bundled once per test file, then handed to every worker of that file: as the worker loads it, with the
  * default stack-trace limit (worker/workflow-bundle.ts).
  */
-export async function bundleWorkflows(limit = DEFAULT_WORKFLOW_STACK_TRACE_LIMIT): Promise<WorkflowBundle> {
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-  return withStackTraceLimit(bundle, limit);
+  return withStackTraceLimit(bundle, DEFAULT_WORKFLOW_STACK_TRACE_LIMIT);
 }
 
 const noop = () => undefined;

@@ -379,6 +379,8 @@ async function main(): Promise<void> {
     workerScript: WORKER_SCRIPT,
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
     nodeArgs: process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
+    // e.g. `--dynamic-config-value KEY=VALUE` or `--sqlite-pragma NAME=VALUE`, for an A/B (npm run bench:ab).
+    devServerArgs: (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean),
   });
   try {
     const apiSubs = await seedBench(stack.db, 'api', {

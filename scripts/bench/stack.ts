@@ -58,6 +58,8 @@ export interface BenchStackOptions {
   workerScript: WorkerScript;
   /** Extra node options for the API and worker processes (e.g. --cpu-prof). */
   nodeArgs: string[];
+  /** More arguments for the dev server (`temporal server start-dev`); the cluster ignores them. */
+  devServerArgs: string[];
 }
 
 /** A Temporal server and an application database, ready. */
@@ -69,7 +71,7 @@ interface StartedEngine {
   databaseMb(): Promise<{ temporal: number; app: number }>;
 }
 
-async function startDevEngine(cleanUp: (() => Promise<void>)[]): Promise<StartedEngine> {
+async function startDevEngine(cleanUp: (() => Promise<void>)[], extraArgs: string[]): Promise<StartedEngine> {
   const bins = ensureTemporalBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   cleanUp.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -77,11 +79,14 @@ async function startDevEngine(cleanUp: (() => Promise<void>)[]): Promise<Started
   const appDbFile = path.join(dir, 'app.db');
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const temporal = startDevServer({ cli: bins.cli, port, dbFile: temporalDbFile });
+  const temporal = startDevServer({ cli: bins.cli, port, dbFile: temporalDbFile, extraArgs });
   cleanUp.push(async () => void (await temporal.stop(10_000)));
   await waitForTemporal(address, 'default', { timeoutMs: 60_000, process: temporal });
   return {
-    description: 'Temporal dev server (SQLite file, WAL); application database in a SQLite file',
+    description:
+      'Temporal dev server (SQLite file, WAL' +
+      (extraArgs.length ? `; ${extraArgs.join(' ')}` : '') +
+      '); application database in a SQLite file',
     address,
     databaseUrl: `file:${appDbFile}`,
     temporalPids: () => [temporal.child.pid!],
@@ -142,7 +147,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const engine =
       options.engine === 'cluster'
         ? await startClusterEngine(cleanUp, options.logLevel)
-        : await startDevEngine(cleanUp);
+        : await startDevEngine(cleanUp, options.devServerArgs);
     const url = engine.databaseUrl;
     await migrateDatabase(url);
     db = createDb(url).db;

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Persistent state file; in memory when omitted. */
   dbFile?: string;
+  /** More arguments for `temporal server start-dev` (the benchmark's BENCH_DEV_SERVER_ARGS). */
+  extraArgs?: string[];
 }
 
 export function devServerArgs(options: Omit<DevServerOptions, 'cli'>): string[] {
@@ -28,7 +30,7 @@ export function devServerArgs(options: Omit<DevServerOptions, 'cli'>): string[] 
     args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   }
   for (const key of searchAttributeKeys) args.push('--search-attribute', `${key.name}=${cliTypeName(key.type)}`);
-  return args;
+  return [...args, ...(options.extraArgs ?? [])];
 }
 
 export function startDevServer(options: DevServerOptions, start: StartOptions = {}): ManagedProcess {

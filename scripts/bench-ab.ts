@@ -25,6 +25,7 @@ import { compare, comparisonTable, measuresOf, type BenchResult } from './bench/
 const ROOT = path.join(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 3);
 const [NAME_A, NAME_B] = (process.env.BENCH_AB_NAMES || 'A,B').split(',').map((n) => n.trim().replace(/[^\w.-]/g, '_'));
+const relative = (f: string) => path.relative(ROOT, f);
 const SIZE = { BENCH_CLIENTS: '8', BENCH_REQUESTS: '300', BENCH_PENDING: '2000', BENCH_BURST: '2000' };
 
 /**
@@ -96,9 +97,7 @@ async function main(): Promise<void> {
       try {
         files[name].push(await runBench(`ab-${stamp}-${name}-${round}`, variants[name]));
       } catch (err) {
-        const done = Object.values(files)
-          .flat()
-          .map((f) => path.relative(ROOT, f));
+        const done = Object.values(files).flat().map(relative);
         throw new Error(
           `${err instanceof Error ? err.message : String(err)}; runs written so far: ${done.join(', ') || 'none'}`,
         );
@@ -114,7 +113,6 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table}\n`);
   const date = new Date().toISOString();
   const out = path.join(ROOT, 'bench', 'results', `${date.slice(0, 10)}-ab-${stamp}-${NAME_A}-vs-${NAME_B}.json`);
-  const relative = (f: string) => path.relative(ROOT, f);
   const report = {
     date,
     rounds: ROUNDS,
